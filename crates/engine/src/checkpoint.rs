@@ -1,0 +1,204 @@
+//! The data-plane operations an SDK calls during an invocation (PROTOCOL.md §5):
+//! `CheckpointDurableExecution` and `GetDurableExecutionState`, with the token scheme and the
+//! pruning of completed child contexts. Validation is delegated to `validate`, record changes
+//! to `apply`.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::apply::{apply, Effect};
+use crate::engine::{append_events, finish_execution, Engine};
+use crate::error::{EngineError, Result};
+use crate::model::{Action, ExecutionStatus, Operation, OperationStatus, OperationType, OperationUpdate};
+use crate::store::{ExecRow, Store};
+use crate::validate::{validate_request, validate_transition};
+
+/// What a checkpoint answers: the next token and every record that changed since the previous
+/// answer to this invocation.
+#[derive(Debug, Clone)]
+pub struct CheckpointOutcome {
+    pub token: String,
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StatePage {
+    pub operations: Vec<Operation>,
+    pub next_marker: Option<String>,
+}
+
+pub(crate) fn make_token(exec: &ExecRow) -> String {
+    format!("{}.{}.{}", exec.id, exec.inv_count, exec.inv_token_seq)
+}
+
+/// A token is valid for the current step of the active invocation of a running execution.
+pub(crate) fn check_token(exec: &ExecRow, token: &str, consume: bool) -> Result<()> {
+    let invalid = |reason: String| Err(EngineError::InvalidToken { reason });
+    if exec.status != ExecutionStatus::Running.as_str() {
+        return invalid(format!("execution {} is {}", exec.arn, exec.status));
+    }
+    let parts: Vec<&str> = token.split('.').collect();
+    let parsed: Option<(i64, i64, i64)> = match parts.as_slice() {
+        [a, b, c] => a.parse().ok().zip(b.parse().ok()).zip(c.parse().ok()).map(|((a, b), c)| (a, b, c)),
+        _ => None,
+    };
+    let Some((exec_id, inv, seq)) = parsed else {
+        return invalid(format!("{token:?} is not a checkpoint token"));
+    };
+    if exec_id != exec.id || !exec.inv_active || inv != exec.inv_count {
+        return invalid(format!("{token:?} does not belong to the active invocation of {}", exec.arn));
+    }
+    if consume && seq != exec.inv_token_seq {
+        return invalid(format!("{token:?} was already used; the current token is {}", make_token(exec)));
+    }
+    Ok(())
+}
+
+impl Engine {
+    pub fn checkpoint(&self, arn: &str, token: &str, updates: &[OperationUpdate]) -> Result<CheckpointOutcome> {
+        let parsed = validate_request(updates)?;
+        let now = self.clock.now_ms();
+        let (outcome, wake) = self.write(|s| {
+            let mut exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
+            check_token(&exec, token, true)?;
+            let mut touched: HashMap<String, (Operation, i64)> = HashMap::new();
+            let mut order: Vec<String> = Vec::new();
+            let mut wake_now = false;
+            for (update, p) in updates.iter().zip(parsed.iter().copied()) {
+                if p.op_type == OperationType::Execution {
+                    finish_by_update(s, &mut exec, update, p.action, now)?;
+                    continue;
+                }
+                let (current, seq) = match touched.get(&update.id) {
+                    Some((op, seq)) => (Some(op.clone()), *seq),
+                    None => match s.get_op_with_seq(exec.id, &update.id)? {
+                        Some((op, seq)) => (Some(op), seq),
+                        None => {
+                            exec.op_seq += 1;
+                            (None, exec.op_seq)
+                        }
+                    },
+                };
+                if current.is_none() {
+                    if let Some(parent) = &update.parent_id {
+                        check_parent(s, &exec, &touched, update, parent)?;
+                    }
+                }
+                validate_transition(update, p, current.as_ref())?;
+                let applied = apply(update, p, current, now);
+                append_events(s, &mut exec, &applied.events)?;
+                for effect in &applied.effects {
+                    match effect {
+                        Effect::ArmTimer { kind, due_ms } => s.arm_timer(exec.id, &update.id, kind.as_str(), *due_ms)?,
+                        Effect::ClearTimers => s.clear_timers(exec.id, &update.id)?,
+                        // Chained invokes are started by the scheduler once the target exists.
+                        Effect::InvokeTarget => wake_now = true,
+                    }
+                }
+                if !touched.contains_key(&update.id) {
+                    order.push(update.id.clone());
+                }
+                touched.insert(update.id.clone(), (applied.record, seq));
+            }
+            let external = exec.change_seq > exec.delivered_seq;
+            if !touched.is_empty() {
+                exec.change_seq += 1;
+                for id in &order {
+                    let (op, seq) = &touched[id];
+                    s.put_op(exec.id, op, *seq, exec.change_seq)?;
+                }
+            }
+            let operations = if external {
+                s.ops_changed_since(exec.id, exec.delivered_seq)?
+            } else {
+                let mut ops: Vec<(Operation, i64)> = order.iter().map(|id| touched[id].clone()).collect();
+                ops.sort_by_key(|(_, seq)| *seq);
+                ops.into_iter().map(|(op, _)| op).collect()
+            };
+            exec.delivered_seq = exec.change_seq;
+            exec.inv_token_seq += 1;
+            exec.inv_lease_ms = Some(now + self.config.lease_ms);
+            if exec.status == ExecutionStatus::Running.as_str() {
+                s.update_exec_progress(&exec)?;
+            } else {
+                s.update_exec(&exec)?;
+            }
+            Ok((CheckpointOutcome { token: make_token(&exec), operations }, wake_now))
+        })?;
+        if wake {
+            self.notify.notify_waiters();
+        }
+        Ok(outcome)
+    }
+
+    /// One page of the pruned execution state, for the active invocation's token.
+    pub fn get_execution_state(&self, arn: &str, token: &str, marker: Option<&str>, max_items: Option<usize>) -> Result<StatePage> {
+        let page = max_items.unwrap_or(100);
+        if page == 0 || page > 1000 {
+            return Err(EngineError::parameter("MaxItems", page, "must be between 1 and 1000"));
+        }
+        let offset = match marker {
+            None | Some("") => 0,
+            Some(m) => m.parse::<usize>().map_err(|_| EngineError::parameter("Marker", format!("{m:?}"), "not a marker returned by this API"))?,
+        };
+        self.read(|s| {
+            let exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
+            check_token(&exec, token, false)?;
+            Ok(paginate(pruned_state(s, exec.id)?, offset, page))
+        })
+    }
+}
+
+pub(crate) fn paginate(all: Vec<Operation>, offset: usize, page: usize) -> StatePage {
+    let total = all.len();
+    let operations: Vec<Operation> = all.into_iter().skip(offset).take(page).collect();
+    let next = offset + operations.len();
+    StatePage { operations, next_marker: (next < total).then(|| next.to_string()) }
+}
+
+/// All operations in start order, without the descendants of completed contexts that do not
+/// replay their children (PROTOCOL.md §5.4).
+pub(crate) fn pruned_state(s: &Store, exec_id: i64) -> Result<Vec<Operation>> {
+    let all = s.ops_in_order(exec_id)?;
+    let mut hidden: HashSet<String> = HashSet::new();
+    // Parents start before their children, so one pass in start order sees parents first.
+    let mut closed_contexts: HashSet<String> = HashSet::new();
+    for op in &all {
+        let parent_hidden = op.parent_id.as_ref().is_some_and(|p| hidden.contains(p) || closed_contexts.contains(p));
+        if parent_hidden {
+            hidden.insert(op.id.clone());
+            continue;
+        }
+        let done = matches!(op.status, OperationStatus::Succeeded | OperationStatus::Failed);
+        if op.op_type == OperationType::Context && done && op.replay_children != Some(true) {
+            closed_contexts.insert(op.id.clone());
+        }
+    }
+    Ok(all.into_iter().filter(|op| !hidden.contains(&op.id)).collect())
+}
+
+fn check_parent(
+    s: &Store,
+    exec: &ExecRow,
+    touched: &HashMap<String, (Operation, i64)>,
+    update: &OperationUpdate,
+    parent: &str,
+) -> Result<()> {
+    let parent_type = match touched.get(parent) {
+        Some((op, _)) => Some(op.op_type),
+        None => s.get_op(exec.id, parent)?.map(|op| op.op_type),
+    };
+    if parent_type != Some(OperationType::Context) {
+        return Err(EngineError::checkpoint(&update.id, &update.action, format!("Invalid parent operation id {parent}.")));
+    }
+    Ok(())
+}
+
+/// An EXECUTION update ends the execution with its payload or error (PROTOCOL.md §2.2).
+fn finish_by_update(s: &Store, exec: &mut ExecRow, update: &OperationUpdate, action: Action, now: i64) -> Result<()> {
+    let (status, result, error) = if action == Action::Succeed {
+        (ExecutionStatus::Succeeded, update.payload.clone(), None)
+    } else {
+        (ExecutionStatus::Failed, None, update.error.clone())
+    };
+    finish_execution(s, exec, status, result, error, now)
+}

@@ -1,0 +1,323 @@
+//! The engine facade: one SQLite store, one clock and the wake-up signal shared by the
+//! checkpoint path, the invocation lifecycle and the scheduler (each in its own module).
+//! This module owns opening, starting executions and the read APIs.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::Value;
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::error::{EngineError, Result};
+use crate::history;
+use crate::ids;
+use crate::model::{ErrorObject, Execution, ExecutionStatus, Operation, OperationStatus, OperationType};
+use crate::store::{ExecRow, Store};
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Use the virtual clock: timers fire as soon as nothing is running.
+    pub skip_time: bool,
+    /// How long an invocation may go without a checkpoint before another owner may take it.
+    pub lease_ms: i64,
+    /// Operations per page of execution state.
+    pub page_size: usize,
+    /// Delay before re-invoking after a failed invocation.
+    pub invocation_retry_delay_ms: i64,
+    /// `ExecutionTimeout` recorded on new executions (seconds).
+    pub execution_timeout_s: i64,
+    /// Poll interval for changes made by other processes on the same file.
+    pub poll_ms: u64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            skip_time: false,
+            lease_ms: 15 * 60 * 1000,
+            page_size: 1000,
+            invocation_retry_delay_ms: 1000,
+            execution_timeout_s: 31_622_400,
+            poll_ms: 50,
+        }
+    }
+}
+
+pub struct Engine {
+    store: Mutex<Store>,
+    pub(crate) clock: Clock,
+    pub(crate) notify: Notify,
+    pub(crate) owner: String,
+    pub(crate) pid: i64,
+    pub(crate) active: AtomicUsize,
+    closed: AtomicBool,
+    pub(crate) config: EngineConfig,
+}
+
+/// Result of `start_execution`.
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub execution: Execution,
+    /// False when an execution with this name and input already existed.
+    pub created: bool,
+}
+
+const NAME_LIMIT: usize = 64;
+const INPUT_LIMIT: usize = crate::validate::EXECUTION_PAYLOAD_LIMIT;
+
+fn check_name(field: &str, value: &str) -> Result<()> {
+    let ok_chars = value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if value.is_empty() || value.len() > NAME_LIMIT || !ok_chars {
+        return Err(EngineError::parameter(
+            field,
+            format!("{value:?}"),
+            format!("must be 1 to {NAME_LIMIT} characters of letters, digits, '-' and '_'"),
+        ));
+    }
+    Ok(())
+}
+
+impl Engine {
+    pub fn open(path: &str, config: EngineConfig) -> Result<Engine> {
+        let store = Store::open(path)?;
+        Ok(Engine {
+            store: Mutex::new(store),
+            clock: Clock::new(config.skip_time),
+            notify: Notify::new(),
+            owner: ids::random_id(),
+            pid: std::process::id() as i64,
+            active: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
+            config,
+        })
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn lock(&self) -> Result<MutexGuard<'_, Store>> {
+        if self.is_closed() {
+            return Err(EngineError::Closed);
+        }
+        // A panic while holding the lock cannot leave a half-applied transaction behind
+        // (SQLite rolls it back), so a poisoned lock is still safe to use.
+        Ok(self.store.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: everything it wrote commits, or nothing does.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let store = self.lock()?;
+        store.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(&store) {
+            Ok(value) => match store.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _ = store.conn.execute_batch("ROLLBACK");
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                let _ = store.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let store = self.lock()?;
+        f(&store)
+    }
+
+    pub fn set_synchronous_full(&self, full: bool) -> Result<()> {
+        self.read(|s| s.set_synchronous_full(full))
+    }
+
+    /// Starts an execution of `function_name`, or attaches to the one already named `name`
+    /// when its input is the same (AWS `DurableExecutionName` idempotency).
+    pub fn start_execution(&self, function_name: &str, name: Option<&str>, input: Option<&str>) -> Result<Started> {
+        check_name("function name", function_name)?;
+        if let Some(n) = name {
+            check_name("execution name", n)?;
+        }
+        if let Some(i) = input {
+            if i.len() > INPUT_LIMIT {
+                return Err(EngineError::PayloadTooLarge { field: "execution input".into(), size: i.len(), limit: INPUT_LIMIT });
+            }
+        }
+        let started = self.write(|s| {
+            if let Some(n) = name {
+                if let Some(existing) = s.exec_by_name(function_name, n)? {
+                    if existing.input.as_deref() != input {
+                        return Err(EngineError::ExecutionAlreadyStarted { name: n.to_string(), arn: existing.arn });
+                    }
+                    return Ok(Started { execution: to_execution(&existing), created: false });
+                }
+            }
+            let now = self.clock.now_ms();
+            let invocation_id = ids::random_id();
+            let exec_name = name.map(str::to_string).unwrap_or_else(|| invocation_id.clone());
+            let mut row = ExecRow {
+                id: 0,
+                arn: ids::execution_arn(function_name, &exec_name, &invocation_id),
+                function_name: function_name.to_string(),
+                name: exec_name,
+                exec_op_id: invocation_id,
+                input: input.map(str::to_string),
+                status: ExecutionStatus::Running.as_str().to_string(),
+                result: None,
+                error: None,
+                start_ms: now,
+                end_ms: None,
+                timeout_s: self.config.execution_timeout_s,
+                next_event_id: 1,
+                op_seq: 0,
+                change_seq: 0,
+                wake_ms: Some(now),
+                inv_count: 0,
+                inv_active: false,
+                inv_token_seq: 0,
+                inv_owner: None,
+                inv_pid: None,
+                inv_lease_ms: None,
+                inv_start_ms: None,
+                inv_request_id: None,
+                delivered_seq: 0,
+                failed_invocations: 0,
+            };
+            row.id = s.insert_exec(&row)?;
+            let mut op = Operation::new(&row.exec_op_id, OperationType::Execution, OperationStatus::Started, now);
+            op.input_payload = row.input.clone();
+            s.put_op(row.id, &op, 0, 0)?;
+            let started_event = history::execution_started(&op, row.timeout_s, now);
+            append_events(s, &mut row, &[started_event])?;
+            s.update_exec(&row)?;
+            Ok(Started { execution: to_execution(&row), created: true })
+        })?;
+        if started.created {
+            self.notify.notify_waiters();
+        }
+        Ok(started)
+    }
+
+    /// Finds an execution by ARN, or by name when the name is unambiguous.
+    pub fn find_execution(&self, arn_or_name: &str) -> Result<ExecRow> {
+        self.read(|s| resolve(s, arn_or_name))
+    }
+
+    pub fn get_execution(&self, arn_or_name: &str) -> Result<Execution> {
+        Ok(to_execution(&self.find_execution(arn_or_name)?))
+    }
+
+    pub fn list_executions(&self, status: Option<&str>, function_name: Option<&str>) -> Result<Vec<Execution>> {
+        if let Some(st) = status {
+            ExecutionStatus::parse(st)?;
+        }
+        self.read(|s| Ok(s.list_execs(status, function_name)?.iter().map(to_execution).collect()))
+    }
+
+    /// The history in the `GetDurableExecutionHistory` event shape.
+    pub fn history(&self, arn_or_name: &str) -> Result<Vec<Value>> {
+        self.read(|s| {
+            let exec = resolve(s, arn_or_name)?;
+            Ok(s.events(exec.id)?
+                .iter()
+                .map(|(id, event_type, ts, body)| history::render(event_type, *id, *ts, body))
+                .collect())
+        })
+    }
+
+    /// Every operation record of an execution in start order (unpruned; for tools and tests).
+    pub fn operations(&self, arn_or_name: &str) -> Result<Vec<Operation>> {
+        self.read(|s| {
+            let exec = resolve(s, arn_or_name)?;
+            s.ops_in_order(exec.id)
+        })
+    }
+}
+
+fn resolve(s: &Store, arn_or_name: &str) -> Result<ExecRow> {
+    if let Some(row) = s.exec_by_arn(arn_or_name)? {
+        return Ok(row);
+    }
+    let mut named = s.execs_named(arn_or_name)?;
+    match named.len() {
+        1 => Ok(named.remove(0)),
+        0 => Err(EngineError::ExecutionNotFound { arn: arn_or_name.to_string() }),
+        n => Err(EngineError::parameter(
+            "execution",
+            format!("{arn_or_name:?}"),
+            format!("{n} executions of different functions have this name; use the ARN"),
+        )),
+    }
+}
+
+pub(crate) fn to_execution(row: &ExecRow) -> Execution {
+    Execution {
+        arn: row.arn.clone(),
+        name: row.name.clone(),
+        function_name: row.function_name.clone(),
+        status: ExecutionStatus::parse(&row.status).unwrap_or(ExecutionStatus::Running),
+        input: row.input.clone(),
+        result: row.result.clone(),
+        error: row.error.clone(),
+        start_ms: row.start_ms,
+        end_ms: row.end_ms,
+    }
+}
+
+/// Numbers and stores events in order.
+pub(crate) fn append_events(s: &Store, exec: &mut ExecRow, events: &[history::Event]) -> Result<()> {
+    for event in events {
+        s.insert_event(exec.id, exec.next_event_id, event)?;
+        exec.next_event_id += 1;
+    }
+    Ok(())
+}
+
+/// Ends an execution: status, outcome, terminal event, no more timers or invocations.
+pub(crate) fn finish_execution(
+    s: &Store,
+    exec: &mut ExecRow,
+    status: ExecutionStatus,
+    result: Option<String>,
+    error: Option<ErrorObject>,
+    now: i64,
+) -> Result<()> {
+    let event = match status {
+        ExecutionStatus::Succeeded => history::execution_succeeded(&exec.exec_op_id, &result, now),
+        ExecutionStatus::Failed => history::execution_failed(&exec.exec_op_id, &error, now),
+        ExecutionStatus::Stopped => history::execution_stopped(&exec.exec_op_id, &error, now),
+        ExecutionStatus::TimedOut => history::execution_timed_out(&exec.exec_op_id, &error, now),
+        ExecutionStatus::Running => return Ok(()),
+    };
+    exec.status = status.as_str().to_string();
+    exec.result = result;
+    exec.error = error;
+    exec.end_ms = Some(now);
+    exec.wake_ms = None;
+    append_events(s, exec, &[event])?;
+    s.clear_exec_timers(exec.id)?;
+    if let Some(mut op) = s.get_op(exec.id, &exec.exec_op_id)? {
+        op.status = match status {
+            ExecutionStatus::Succeeded => OperationStatus::Succeeded,
+            ExecutionStatus::Failed => OperationStatus::Failed,
+            ExecutionStatus::Stopped => OperationStatus::Stopped,
+            ExecutionStatus::TimedOut => OperationStatus::TimedOut,
+            ExecutionStatus::Running => OperationStatus::Started,
+        };
+        op.end_ms = Some(now);
+        s.put_op(exec.id, &op, 0, exec.change_seq)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! History events in the service's shapes (PROTOCOL.md §9): one constructor per event type.
+//! Events are stored without `EventId`/`EventTimestamp`, which `render` adds when read.
+
+use serde_json::{json, Map, Value};
+
+use crate::clock::iso;
+use crate::model::{ErrorObject, Operation};
+
+/// One event before it is numbered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub event_type: &'static str,
+    pub timestamp_ms: i64,
+    /// Envelope fields taken from the operation (`Id`, `Name`, `ParentId`, `SubType`).
+    pub envelope: Map<String, Value>,
+    pub details: Value,
+}
+
+impl Event {
+    fn for_op(event_type: &'static str, op: &Operation, timestamp_ms: i64, details: Value) -> Self {
+        let mut envelope = Map::new();
+        if let Some(sub_type) = &op.sub_type {
+            envelope.insert("SubType".into(), json!(sub_type));
+        }
+        envelope.insert("Id".into(), json!(op.id));
+        if let Some(name) = &op.name {
+            envelope.insert("Name".into(), json!(name));
+        }
+        if let Some(parent) = &op.parent_id {
+            envelope.insert("ParentId".into(), json!(parent));
+        }
+        Event { event_type, timestamp_ms, envelope, details }
+    }
+
+    fn for_execution(event_type: &'static str, execution_op_id: &str, timestamp_ms: i64, details: Value) -> Self {
+        let mut envelope = Map::new();
+        envelope.insert("Id".into(), json!(execution_op_id));
+        Event { event_type, timestamp_ms, envelope, details }
+    }
+
+    /// The stored body: the envelope plus the details member named after the event type.
+    pub fn body(&self) -> Value {
+        let mut body = self.envelope.clone();
+        body.insert(format!("{}Details", self.event_type), self.details.clone());
+        Value::Object(body)
+    }
+}
+
+/// Adds the numbering and timestamp to a stored body, in the wire field order.
+pub fn render(event_type: &str, event_id: i64, timestamp_ms: i64, body: &str) -> Value {
+    let stored: Map<String, Value> = serde_json::from_str(body).unwrap_or_default();
+    let mut out = Map::new();
+    out.insert("EventType".into(), json!(event_type));
+    if let Some(v) = stored.get("SubType") {
+        out.insert("SubType".into(), v.clone());
+    }
+    out.insert("EventId".into(), json!(event_id));
+    for key in ["Id", "Name"] {
+        if let Some(v) = stored.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    out.insert("EventTimestamp".into(), json!(iso(timestamp_ms)));
+    for (k, v) in stored {
+        if !out.contains_key(&k) {
+            out.insert(k, v);
+        }
+    }
+    Value::Object(out)
+}
+
+fn payload(p: &Option<String>) -> Value {
+    match p {
+        Some(text) => json!({ "Payload": text, "Truncated": false }),
+        None => json!({}),
+    }
+}
+
+fn error(e: &Option<ErrorObject>) -> Value {
+    match e {
+        Some(err) => json!({ "Payload": err, "Truncated": false }),
+        None => json!({}),
+    }
+}
+
+fn retry_details(attempt: Option<u32>, next_delay: Option<i64>) -> Value {
+    let mut d = Map::new();
+    if let Some(a) = attempt {
+        d.insert("CurrentAttempt".into(), json!(a));
+    }
+    if let Some(n) = next_delay {
+        d.insert("NextAttemptDelaySeconds".into(), json!(n));
+    }
+    Value::Object(d)
+}
+
+pub fn execution_started(op: &Operation, timeout_s: i64, ts: i64) -> Event {
+    Event::for_execution(
+        "ExecutionStarted",
+        &op.id,
+        ts,
+        json!({ "Input": payload(&op.input_payload), "ExecutionTimeout": timeout_s }),
+    )
+}
+
+pub fn execution_succeeded(op_id: &str, result: &Option<String>, ts: i64) -> Event {
+    Event::for_execution("ExecutionSucceeded", op_id, ts, json!({ "Result": payload(result) }))
+}
+
+pub fn execution_failed(op_id: &str, err: &Option<ErrorObject>, ts: i64) -> Event {
+    Event::for_execution("ExecutionFailed", op_id, ts, json!({ "Error": error(err) }))
+}
+
+pub fn execution_stopped(op_id: &str, err: &Option<ErrorObject>, ts: i64) -> Event {
+    Event::for_execution("ExecutionStopped", op_id, ts, json!({ "Error": error(err) }))
+}
+
+pub fn execution_timed_out(op_id: &str, err: &Option<ErrorObject>, ts: i64) -> Event {
+    Event::for_execution("ExecutionTimedOut", op_id, ts, json!({ "Error": error(err) }))
+}
+
+pub fn invocation_completed(start_ms: i64, end_ms: i64, request_id: &str, err: Option<&ErrorObject>) -> Event {
+    let mut details = json!({
+        "StartTimestamp": iso(start_ms),
+        "EndTimestamp": iso(end_ms),
+        "RequestId": request_id,
+    });
+    if let Some(e) = err {
+        details["Error"] = json!({ "Payload": e, "Truncated": false });
+    }
+    Event { event_type: "InvocationCompleted", timestamp_ms: end_ms, envelope: Map::new(), details }
+}
+
+pub fn step_started(op: &Operation, ts: i64) -> Event {
+    Event::for_op("StepStarted", op, ts, json!({}))
+}
+
+pub fn step_succeeded(op: &Operation, next_delay: Option<i64>, ts: i64) -> Event {
+    Event::for_op(
+        "StepSucceeded",
+        op,
+        ts,
+        json!({ "Result": payload(&op.result), "RetryDetails": retry_details(op.attempt, next_delay) }),
+    )
+}
+
+pub fn step_failed(op: &Operation, next_delay: Option<i64>, ts: i64) -> Event {
+    Event::for_op(
+        "StepFailed",
+        op,
+        ts,
+        json!({ "Error": error(&op.error), "RetryDetails": retry_details(op.attempt, next_delay) }),
+    )
+}
+
+pub fn wait_started(op: &Operation, ts: i64) -> Event {
+    Event::for_op(
+        "WaitStarted",
+        op,
+        ts,
+        json!({ "Duration": op.wait_seconds, "ScheduledEndTimestamp": op.scheduled_end_ms.map(iso) }),
+    )
+}
+
+pub fn wait_succeeded(op: &Operation, ts: i64) -> Event {
+    Event::for_op("WaitSucceeded", op, ts, json!({ "Duration": op.wait_seconds }))
+}
+
+pub fn wait_cancelled(op: &Operation, ts: i64) -> Event {
+    Event::for_op("WaitCancelled", op, ts, json!({ "Error": error(&op.error) }))
+}
+
+pub fn context_started(op: &Operation, ts: i64) -> Event {
+    Event::for_op("ContextStarted", op, ts, json!({}))
+}
+
+pub fn context_succeeded(op: &Operation, ts: i64) -> Event {
+    Event::for_op("ContextSucceeded", op, ts, json!({ "Result": payload(&op.result) }))
+}
+
+pub fn context_failed(op: &Operation, ts: i64) -> Event {
+    Event::for_op("ContextFailed", op, ts, json!({ "Error": error(&op.error) }))
+}
+
+pub fn callback_started(op: &Operation, ts: i64) -> Event {
+    let mut details = json!({ "CallbackId": op.callback_id });
+    if let Some(t) = op.callback_timeout_s.filter(|t| *t > 0) {
+        details["Timeout"] = json!(t);
+    }
+    if let Some(h) = op.callback_heartbeat_s.filter(|h| *h > 0) {
+        details["HeartbeatTimeout"] = json!(h);
+    }
+    Event::for_op("CallbackStarted", op, ts, details)
+}
+
+pub fn callback_succeeded(op: &Operation, ts: i64) -> Event {
+    Event::for_op("CallbackSucceeded", op, ts, json!({ "Result": payload(&op.result) }))
+}
+
+pub fn callback_failed(op: &Operation, ts: i64) -> Event {
+    Event::for_op("CallbackFailed", op, ts, json!({ "Error": error(&op.error) }))
+}
+
+pub fn callback_timed_out(op: &Operation, ts: i64) -> Event {
+    Event::for_op("CallbackTimedOut", op, ts, json!({ "Error": error(&op.error) }))
+}
+
+pub fn callback_cancelled(op: &Operation, ts: i64) -> Event {
+    Event::for_op("CallbackCancelled", op, ts, json!({ "Error": error(&op.error) }))
+}
+
+pub fn chained_invoke_started(op: &Operation, target_arn: Option<&str>, ts: i64) -> Event {
+    let mut details = json!({
+        "FunctionName": op.invoke_function,
+        "Input": payload(&op.input_payload),
+        "ExecutedVersion": "$LATEST",
+    });
+    if let Some(t) = &op.invoke_tenant {
+        details["TenantId"] = json!(t);
+    }
+    if let Some(arn) = target_arn {
+        details["DurableExecutionArn"] = json!(arn);
+    }
+    Event::for_op("ChainedInvokeStarted", op, ts, details)
+}
+
+pub fn chained_invoke_finished(op: &Operation, ts: i64) -> Event {
+    use crate::model::OperationStatus as S;
+    let (event_type, details) = match op.status {
+        S::Succeeded => ("ChainedInvokeSucceeded", json!({ "Result": payload(&op.result) })),
+        S::TimedOut => ("ChainedInvokeTimedOut", json!({ "Error": error(&op.error) })),
+        S::Stopped => ("ChainedInvokeStopped", json!({ "Error": error(&op.error) })),
+        S::Cancelled => ("ChainedInvokeCancelled", json!({ "Error": error(&op.error) })),
+        _ => ("ChainedInvokeFailed", json!({ "Error": error(&op.error) })),
+    };
+    Event::for_op(event_type, op, ts, details)
+}

@@ -1,0 +1,26 @@
+//! durable-engine: the checkpointing replay engine behind durable-node. It stores executions,
+//! operations and history in SQLite, validates every checkpoint, fires timers from its own
+//! clock and decides when an execution must be invoked. It has no knowledge of Node or napi.
+
+pub mod apply;
+pub mod checkpoint;
+pub mod clock;
+pub mod engine;
+pub mod error;
+pub mod history;
+pub mod ids;
+pub mod invocation;
+pub mod model;
+mod queue;
+pub mod replay;
+pub mod scheduler;
+pub mod store;
+pub mod timers;
+pub mod validate;
+
+pub use checkpoint::{CheckpointOutcome, StatePage};
+pub use engine::{Engine, EngineConfig, Started};
+pub use error::{EngineError, Result};
+pub use invocation::{Task, TaskFilter};
+pub use model::*;
+pub use replay::Replay;

@@ -1,0 +1,38 @@
+//! The run queue as SQL: which executions are due, which invocations are active, and when the
+//! next thing becomes due — each narrowed by a task filter (one ARN, or a set of functions).
+
+use rusqlite::params;
+
+use crate::error::Result;
+use crate::invocation::TaskFilter;
+use crate::store::{exec_columns, exec_from_row, ExecRow, Store};
+
+macro_rules! filter { () => { "(?1 IS NULL OR arn = ?1) AND (?2 IS NULL OR function_name IN (SELECT value FROM json_each(?2)))" }; }
+
+impl Store {
+    /// The running execution that has waited longest for an invocation, if one is due.
+    pub fn next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>> {
+        let mut stmt = self.conn.prepare_cached(concat!("SELECT ", exec_columns!(), " FROM executions WHERE wake_ms IS NOT NULL AND wake_ms <= ?3 AND inv_active = 0
+             AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1"))?;
+        let mut rows = stmt.query_map(params![filter.arn, filter.functions_json(), now], exec_from_row)?;
+        Ok(rows.next().transpose()?)
+    }
+
+    /// Executions with an invocation in progress (here or in another process).
+    pub fn active_executions(&self, filter: &TaskFilter) -> Result<Vec<ExecRow>> {
+        let mut stmt = self.conn.prepare_cached(concat!("SELECT ", exec_columns!(), " FROM executions WHERE inv_active = 1 AND status = 'RUNNING' AND ", filter!()))?;
+        let rows = stmt.query_map(params![filter.arn, filter.functions_json()], exec_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The earliest time at which a timer fires or an idle execution becomes due.
+    pub fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
+        let mut stmt = self.conn.prepare_cached(concat!("SELECT min(t) FROM (
+               SELECT min(timers.due_ms) AS t FROM timers JOIN executions ON executions.id = timers.exec_id
+                 WHERE executions.status = 'RUNNING' AND ", filter!(), "
+               UNION ALL
+               SELECT min(wake_ms) AS t FROM executions
+                 WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND ", filter!(), ")"))?;
+        Ok(stmt.query_row(params![filter.arn, filter.functions_json()], |r| r.get(0))?)
+    }
+}

@@ -1,0 +1,77 @@
+//! Deciding what runs next: `next_task` fires due timers, recovers invocations whose process
+//! died, claims the execution that is due, and otherwise sleeps until the next timer, a local
+//! wake-up, or a poll for changes made by other processes. With time skipping it moves the
+//! virtual clock to the next timer whenever nothing is running.
+
+use std::time::Duration;
+
+use crate::engine::Engine;
+use crate::error::{EngineError, Result};
+use crate::invocation::{Task, TaskFilter};
+use crate::model::ExecutionStatus;
+
+enum Claim {
+    Task(Task),
+    /// The filtered execution has finished: there will be no task.
+    Finished,
+    Idle { next_due: Option<i64>, running: bool },
+}
+
+impl Engine {
+    /// Waits for the next invocation to run among the executions `filter` selects. Returns
+    /// `None` when the filter names one execution and it has finished, or the engine closed.
+    pub async fn next_task(&self, filter: &TaskFilter) -> Result<Option<Task>> {
+        loop {
+            if self.is_closed() {
+                return Ok(None);
+            }
+            let notified = self.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+
+            let now = self.clock.now_ms();
+            self.fire_due_timers(now)?;
+            match self.try_claim(filter, now)? {
+                Claim::Task(task) => return Ok(Some(task)),
+                Claim::Finished => return Ok(None),
+                Claim::Idle { next_due, running } => {
+                    if self.clock.skips_time() && !running {
+                        if let Some(due) = next_due {
+                            self.clock.advance_to(due);
+                            continue;
+                        }
+                    }
+                    let until_due = next_due.map(|d| (d - now).max(0) as u64).unwrap_or(u64::MAX);
+                    let sleep_ms = until_due.min(self.config.poll_ms);
+                    tokio::select! {
+                        _ = &mut notified => {}
+                        _ = tokio::time::sleep(Duration::from_millis(sleep_ms)) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn try_claim(&self, filter: &TaskFilter, now: i64) -> Result<Claim> {
+        self.write(|s| {
+            let mut running = false;
+            for mut exec in s.active_executions(filter)? {
+                if self.is_abandoned(&exec, now) {
+                    self.recover(s, &mut exec, now)?;
+                } else {
+                    running = true;
+                }
+            }
+            if let Some(mut exec) = s.next_due_execution(filter, now)? {
+                return Ok(Claim::Task(self.begin(s, &mut exec, now)?));
+            }
+            if let Some(arn) = &filter.arn {
+                let exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.clone() })?;
+                if exec.status != ExecutionStatus::Running.as_str() {
+                    return Ok(Claim::Finished);
+                }
+            }
+            Ok(Claim::Idle { next_due: s.next_due_time(filter)?, running })
+        })
+    }
+}

@@ -1,0 +1,87 @@
+// Side-effect ledger for the example services: one JSON line per service call,
+// so tests can count how often a side effect really ran (e.g. across crashes
+// and replays). Also owns the crash hook that fires right after a line is written.
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { inspect } from "node:util";
+
+export interface LedgerEntry {
+  service: string;
+  action: string;
+  at: string;
+  pid: number;
+  [field: string]: unknown;
+}
+
+// Resolved on every call rather than once, so a test can point
+// DURABLE_LEDGER at a fresh file per case.
+export function ledgerPath(): string {
+  const fromEnv = process.env.DURABLE_LEDGER;
+  return fromEnv ? fromEnv : join(process.cwd(), ".durable", "ledger.jsonl");
+}
+
+export function readLedger(path: string = ledgerPath()): LedgerEntry[] {
+  if (!existsSync(path)) return [];
+  const entries: LedgerEntry[] = [];
+  readFileSync(path, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      if (line.trim() === "") return;
+      try {
+        entries.push(JSON.parse(line) as LedgerEntry);
+      } catch {
+        const where = `${path}:${i + 1}`;
+        throw new Error(`${where}: not a JSON ledger line: ${inspect(line)}`);
+      }
+    });
+  return entries;
+}
+
+/**
+ * Appends one ledger line for a side effect that just happened, then applies
+ * the crash hook. Synchronous on purpose: the line must be on disk before a
+ * crash, and a single O_APPEND write keeps lines from concurrent processes whole.
+ */
+export function record(
+  service: string,
+  action: string,
+  fields: Record<string, unknown>,
+): void {
+  const path = ledgerPath();
+  mkdirSync(dirname(path), { recursive: true });
+  const entry: LedgerEntry = {
+    service,
+    action,
+    ...fields,
+    at: new Date().toISOString(),
+    pid: process.pid,
+  };
+  appendFileSync(path, JSON.stringify(entry) + "\n");
+  crashIfRequested(path, `${service}.${action}`);
+}
+
+// Simulates dying between a side effect and its checkpoint. The marker makes
+// the crash one-shot, so re-running the same command resumes instead of dying again.
+function crashIfRequested(path: string, point: string): void {
+  if (process.env.DURABLE_CRASH_AFTER !== point) return;
+  const marker = `${path}.crashed-${point}`;
+  try {
+    // "wx" fails if the marker exists: check and create in one step, so two
+    // processes racing here cannot both crash.
+    const note = { pid: process.pid, at: new Date().toISOString() };
+    writeFileSync(marker, JSON.stringify(note) + "\n", { flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return;
+    throw err;
+  }
+  process.kill(process.pid, "SIGKILL");
+  // Not expected to run; if the kill were ever delayed, returning would let
+  // the step checkpoint and the test would pass without crashing.
+  process.exit(137);
+}

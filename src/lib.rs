@@ -1,0 +1,209 @@
+//! The napi binding of durable-engine: JS objects in the wire shapes (PascalCase fields) are
+//! converted to engine types and back, and engine errors become JS errors whose message starts
+//! with the engine's stable code (`[ERR_…] …`), which the TypeScript layer maps to its error
+//! classes. No protocol logic lives here.
+
+use std::sync::Arc;
+
+use durable_engine as engine;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+mod convert;
+
+use convert::*;
+
+fn js_err(e: engine::EngineError) -> Error {
+    Error::new(Status::GenericFailure, format!("[{}] {}", e.code(), e))
+}
+
+#[napi(object)]
+pub struct EngineOptions {
+    pub skip_time: Option<bool>,
+    pub lease_ms: Option<i64>,
+    pub page_size: Option<u32>,
+    pub invocation_retry_delay_ms: Option<i64>,
+    pub poll_ms: Option<u32>,
+    pub synchronous_full: Option<bool>,
+}
+
+#[napi(object)]
+pub struct TaskFilter {
+    pub arn: Option<String>,
+    pub functions: Option<Vec<String>>,
+}
+
+#[napi]
+pub struct NativeEngine {
+    inner: Arc<engine::Engine>,
+}
+
+#[napi]
+impl NativeEngine {
+    /// Opens a database file (created if missing; its directory must exist) or ":memory:".
+    #[napi(factory)]
+    pub fn open(path: String, options: Option<EngineOptions>) -> Result<NativeEngine> {
+        let mut config = engine::EngineConfig::default();
+        let mut full = false;
+        if let Some(o) = options {
+            config.skip_time = o.skip_time.unwrap_or(false);
+            if let Some(v) = o.lease_ms {
+                config.lease_ms = v;
+            }
+            if let Some(v) = o.page_size {
+                config.page_size = v as usize;
+            }
+            if let Some(v) = o.invocation_retry_delay_ms {
+                config.invocation_retry_delay_ms = v;
+            }
+            if let Some(v) = o.poll_ms {
+                config.poll_ms = v as u64;
+            }
+            full = o.synchronous_full.unwrap_or(false);
+        }
+        let inner = engine::Engine::open(&path, config).map_err(js_err)?;
+        if full {
+            inner.set_synchronous_full(true).map_err(js_err)?;
+        }
+        Ok(NativeEngine { inner: Arc::new(inner) })
+    }
+
+    /// Milliseconds since the epoch on the engine clock (virtual when skipping time).
+    #[napi]
+    pub fn now(&self) -> f64 {
+        self.inner.now_ms() as f64
+    }
+
+    #[napi]
+    pub fn start_execution(&self, function_name: String, name: Option<String>, input: Option<String>) -> Result<StartedExecution> {
+        let started = self
+            .inner
+            .start_execution(&function_name, name.as_deref(), input.as_deref())
+            .map_err(js_err)?;
+        Ok(StartedExecution { execution: started.execution.into(), created: started.created })
+    }
+
+    #[napi]
+    pub fn checkpoint(&self, arn: String, token: String, updates: Vec<WireOperationUpdate>) -> Result<CheckpointResponse> {
+        let updates: Vec<engine::OperationUpdate> = updates.into_iter().map(Into::into).collect();
+        let outcome = self.inner.checkpoint(&arn, &token, &updates).map_err(js_err)?;
+        Ok(CheckpointResponse {
+            checkpoint_token: outcome.token,
+            new_execution_state: ExecutionState { operations: outcome.operations.iter().map(Into::into).collect(), next_marker: None },
+        })
+    }
+
+    #[napi]
+    pub fn get_execution_state(&self, arn: String, token: String, marker: Option<String>, max_items: Option<u32>) -> Result<ExecutionState> {
+        let page = self
+            .inner
+            .get_execution_state(&arn, &token, marker.as_deref(), max_items.map(|m| m as usize))
+            .map_err(js_err)?;
+        Ok(ExecutionState { operations: page.operations.iter().map(Into::into).collect(), next_marker: page.next_marker })
+    }
+
+    /// Resolves with the next invocation to run, or null when the filtered execution finished.
+    #[napi]
+    pub async fn next_task(&self, filter: Option<TaskFilter>) -> Result<Option<InvocationTask>> {
+        let inner = self.inner.clone();
+        let filter = filter
+            .map(|f| engine::TaskFilter { arn: f.arn, functions: f.functions })
+            .unwrap_or_default();
+        let task = inner.next_task(&filter).await.map_err(js_err)?;
+        Ok(task.map(Into::into))
+    }
+
+    #[napi]
+    pub fn complete_invocation(&self, arn: String, token: String, output: InvocationOutput) -> Result<ExecutionRecord> {
+        let output = output.try_into().map_err(js_err)?;
+        self.inner.complete_invocation(&arn, &token, &output).map(Into::into).map_err(js_err)
+    }
+
+    #[napi]
+    pub fn fail_invocation(&self, arn: String, token: String, error: WireErrorObject) -> Result<ExecutionRecord> {
+        self.inner.fail_invocation(&arn, &token, &error.into()).map(Into::into).map_err(js_err)
+    }
+
+    #[napi]
+    pub fn get_execution(&self, arn_or_name: String) -> Result<ExecutionRecord> {
+        self.inner.get_execution(&arn_or_name).map(Into::into).map_err(js_err)
+    }
+
+    #[napi]
+    pub fn list_executions(&self, status: Option<String>, function_name: Option<String>) -> Result<Vec<ExecutionRecord>> {
+        let list = self.inner.list_executions(status.as_deref(), function_name.as_deref()).map_err(js_err)?;
+        Ok(list.into_iter().map(Into::into).collect())
+    }
+
+    /// The history events in the `GetDurableExecutionHistory` shape.
+    #[napi]
+    pub fn history(&self, arn_or_name: String) -> Result<Vec<serde_json::Value>> {
+        self.inner.history(&arn_or_name).map_err(js_err)
+    }
+
+    /// Every operation record, unpruned, in start order.
+    #[napi]
+    pub fn operations(&self, arn_or_name: String) -> Result<Vec<WireOperation>> {
+        let ops = self.inner.operations(&arn_or_name).map_err(js_err)?;
+        Ok(ops.iter().map(Into::into).collect())
+    }
+
+    #[napi]
+    pub fn close(&self) {
+        self.inner.close();
+    }
+}
+
+/// The SDK-side replay state of one invocation (see durable_engine::replay).
+#[napi]
+pub struct NativeReplay {
+    inner: engine::Replay,
+}
+
+#[napi(object)]
+pub struct ReplayCheck {
+    /// The hashed operation id to put on the wire.
+    pub id: String,
+    pub operation: Option<WireOperation>,
+}
+
+#[napi]
+impl NativeReplay {
+    #[napi(constructor)]
+    pub fn new(operations: Vec<WireOperation>) -> Result<Self> {
+        let ops = to_engine_ops(operations).map_err(js_err)?;
+        Ok(NativeReplay { inner: engine::Replay::new(ops) })
+    }
+
+    /// Merges records from a checkpoint answer; returns ids that are new or changed status.
+    #[napi]
+    pub fn merge(&mut self, operations: Vec<WireOperation>) -> Result<Vec<String>> {
+        let ops = to_engine_ops(operations).map_err(js_err)?;
+        Ok(self.inner.merge(ops))
+    }
+
+    /// The wire id for `stepId` and its record; throws ERR_NON_DETERMINISTIC on a mismatch.
+    #[napi]
+    pub fn check(&self, step_id: String, op_type: String, sub_type: Option<String>, name: Option<String>) -> Result<ReplayCheck> {
+        let op_type = engine::OperationType::parse(&op_type).map_err(js_err)?;
+        let call = engine::replay::Call { op_type, sub_type: sub_type.as_deref(), name: name.as_deref() };
+        let (id, record) = self.inner.check(&step_id, call).map_err(js_err)?;
+        Ok(ReplayCheck { id, operation: record.map(Into::into) })
+    }
+
+    #[napi]
+    pub fn get(&self, id: String) -> Option<WireOperation> {
+        self.inner.get(&id).map(Into::into)
+    }
+
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        self.inner.len() as u32
+    }
+}
+
+/// The wire id of a step id (first 16 hex characters of its MD5).
+#[napi]
+pub fn hash_step_id(step_id: String) -> String {
+    engine::ids::hash_step_id(&step_id)
+}

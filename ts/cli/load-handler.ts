@@ -1,0 +1,73 @@
+// Loading a user's handler file: TypeScript runs without a build step (tsx), and the official
+// SDK's package name resolves to durable-node in both module systems, with no configuration.
+
+import { existsSync, statSync } from "node:fs";
+import Module from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-execution";
+import { UsageError } from "./usage-error";
+
+const ALIASES: Record<string, string> = {
+  "@aws/durable-execution-sdk-js": path.resolve(__dirname, "..", "index.js"),
+};
+
+let installed = false;
+
+/** Makes the official package names resolve to this package (CommonJS and ESM). */
+export function installAliases(): void {
+  if (installed) return;
+  installed = true;
+  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const original = M._resolveFilename;
+  M._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
+    return ALIASES[request] ?? original.call(this, request, ...rest);
+  };
+  const register = (Module as unknown as { register?: (url: string, options: unknown) => void }).register;
+  if (register) {
+    const urls = Object.fromEntries(Object.entries(ALIASES).map(([name, file]) => [name, pathToFileURL(file).href]));
+    register(pathToFileURL(path.join(__dirname, "alias-hooks.js")).href, { data: { aliases: urls } });
+  }
+  // tsx compiles .ts/.tsx/.mts/.cts on the fly in both module systems.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("tsx/cjs/api").register();
+}
+
+async function installTypeScriptLoader(): Promise<void> {
+  await import("tsx/esm");
+}
+
+/** Imports `file` and returns its durable handler export, or a usage error naming the problem. */
+export async function loadHandler(file: string, exportName: string): Promise<DurableLambdaHandler> {
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
+    throw new UsageError(`handler file not found: ${file}`);
+  }
+  installAliases();
+  await installTypeScriptLoader();
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`cannot load handler file ${file}: ${(e as Error)?.message ?? e}`);
+  }
+  // A CommonJS module imported from ESM exposes its exports on `default` as well.
+  const fromDefault = (mod.default && typeof mod.default === "object" ? (mod.default as Record<string, unknown>) : {})[exportName];
+  const handler = mod[exportName] ?? fromDefault;
+  if (handler === undefined) {
+    const names = Object.keys(mod).filter((k) => k !== "default" && k !== "__esModule");
+    throw new UsageError(`${file} exports no handler named "${exportName}"${names.length ? ` (it exports: ${names.join(", ")})` : ""}; choose one with --export`);
+  }
+  if (typeof handler !== "function" || !(handler as unknown as Record<symbol, unknown>)[DURABLE_HANDLER]) {
+    throw new UsageError(`export "${exportName}" of ${file} is not a durable handler: wrap it with withDurableExecution(...)`);
+  }
+  return handler as DurableLambdaHandler;
+}
+
+/** A function name derived from the file name: letters, digits, '-' and '_'. */
+export function functionNameFor(file: string, exportName: string): string {
+  const base = path.basename(file).replace(/\.(c|m)?(t|j)sx?$/, "");
+  const name = exportName === "handler" ? base : `${base}-${exportName}`;
+  return name.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 64) || "handler";
+}

@@ -1,0 +1,61 @@
+// Errors raised by the engine, one class per stable engine code (crates/engine/src/error.rs).
+// `name` is the class name; `awsName` is the exception the Lambda service would answer with.
+
+export class DurableNodeError extends Error {
+  readonly code: string = "ERR_DURABLE_NODE";
+  readonly awsName: string = "ServiceException";
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+function engineError(code: string, awsName: string) {
+  return class extends DurableNodeError {
+    override readonly code = code;
+    override readonly awsName = awsName;
+  };
+}
+
+/** A checkpoint update was refused; the message names the operation id, action and reason. */
+export class InvalidCheckpointError extends engineError("ERR_INVALID_CHECKPOINT", "InvalidParameterValueException") {}
+/** A field had a value the engine cannot accept; the message names field, value and limit. */
+export class InvalidParameterError extends engineError("ERR_INVALID_PARAMETER", "InvalidParameterValueException") {}
+export class PayloadTooLargeError extends engineError("ERR_PAYLOAD_TOO_LARGE", "InvalidParameterValueException") {}
+export class InvalidCheckpointTokenError extends engineError("ERR_INVALID_TOKEN", "InvalidParameterValueException") {}
+export class ExecutionNotFoundError extends engineError("ERR_EXECUTION_NOT_FOUND", "ResourceNotFoundException") {}
+export class ExecutionAlreadyStartedError extends engineError("ERR_EXECUTION_ALREADY_STARTED", "DurableExecutionAlreadyStartedException") {}
+export class CallbackNotFoundError extends engineError("ERR_CALLBACK_NOT_FOUND", "ResourceNotFoundException") {}
+export class CallbackClosedError extends engineError("ERR_CALLBACK_CLOSED", "CallbackTimeoutException") {}
+export class NonDeterminismError extends engineError("ERR_NON_DETERMINISTIC", "NonDeterministicExecutionError") {}
+export class NotADatabaseError extends engineError("ERR_NOT_A_DATABASE", "ServiceException") {}
+export class DatabaseOpenError extends engineError("ERR_DATABASE_OPEN", "ServiceException") {}
+export class StorageError extends engineError("ERR_STORAGE", "ServiceException") {}
+export class EngineClosedError extends engineError("ERR_CLOSED", "ServiceException") {}
+
+const BY_CODE: Record<string, new (message: string) => DurableNodeError> = {
+  ERR_INVALID_CHECKPOINT: InvalidCheckpointError,
+  ERR_INVALID_PARAMETER: InvalidParameterError,
+  ERR_PAYLOAD_TOO_LARGE: PayloadTooLargeError,
+  ERR_INVALID_TOKEN: InvalidCheckpointTokenError,
+  ERR_EXECUTION_NOT_FOUND: ExecutionNotFoundError,
+  ERR_EXECUTION_ALREADY_STARTED: ExecutionAlreadyStartedError,
+  ERR_CALLBACK_NOT_FOUND: CallbackNotFoundError,
+  ERR_CALLBACK_CLOSED: CallbackClosedError,
+  ERR_NON_DETERMINISTIC: NonDeterminismError,
+  ERR_NOT_A_DATABASE: NotADatabaseError,
+  ERR_DATABASE_OPEN: DatabaseOpenError,
+  ERR_STORAGE: StorageError,
+  ERR_CLOSED: EngineClosedError,
+};
+
+const CODED = /^\[(ERR_[A-Z_]+)\] ([\s\S]*)$/;
+
+/** Turns an error thrown by the native addon into its typed class; other values pass through. */
+export function fromNativeError(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  const match = CODED.exec(e.message);
+  const Class = match && BY_CODE[match[1]];
+  if (!match || !Class) return e;
+  return new Class(match[2]);
+}

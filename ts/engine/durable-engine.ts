@@ -1,0 +1,198 @@
+// The programmatic API: an engine opened on a SQLite file (or in memory) on which durable
+// handlers are registered by function name, and executions are started and driven to the end.
+// It runs each invocation the engine hands out; the engine decides what runs when.
+
+import diagnostics_channel from "node:diagnostics_channel";
+
+import { ExecutionNotFoundError } from "../engine-errors";
+import { errorObject } from "../errors";
+import { call, callAsync, native, type ExecutionRecord, type InvocationTask, type NativeEngine } from "../native";
+import { DurableExecutionInvocationInputWithClient } from "../runtime/client";
+import type { DurableExecutionInvocationOutput, LambdaContext } from "../types";
+import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-execution";
+import { InProcessClient } from "./in-process-client";
+
+export type { ExecutionRecord };
+
+export interface DurableEngineOptions {
+  /** SQLite file (its directory must exist), or ":memory:" (the default). */
+  path?: string;
+  /** Fire timers through the engine's virtual clock as soon as nothing is running. */
+  skipTime?: boolean;
+  /** fsync every commit (synchronous=FULL) instead of relying on the WAL (NORMAL). */
+  synchronousFull?: boolean;
+  /** How often to look for changes made by other processes on the same file (ms, default 50). */
+  pollMs?: number;
+  /** Delay before a failed invocation is retried (ms, default 1000). */
+  invocationRetryDelayMs?: number;
+}
+
+export interface StartOptions {
+  /** Execution name: starting again with the same name and input attaches to the execution. */
+  name?: string;
+}
+
+export interface StartResult {
+  execution: ExecutionRecord;
+  /** False when the name was already used with the same input. */
+  created: boolean;
+}
+
+export interface InvocationEvent {
+  executionArn: string;
+  functionName: string;
+  number: number;
+  phase: "started" | "completed" | "failed";
+  status?: string;
+  error?: string;
+  updatedOperationIds?: string[];
+}
+
+export const INVOCATION_CHANNEL = "durable-node:invocation";
+const invocationChannel = diagnostics_channel.channel(INVOCATION_CHANNEL);
+
+/** The handler threw instead of answering; the execution stays RUNNING and can be resumed. */
+export class InvocationFailedError extends Error {
+  constructor(
+    readonly executionArn: string,
+    readonly invocation: number,
+    override readonly cause: unknown,
+  ) {
+    super(`invocation ${invocation} of ${executionArn} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "InvocationFailedError";
+  }
+}
+
+function lambdaContextFor(task: InvocationTask): LambdaContext {
+  const deadline = Date.now() + 15 * 60 * 1000;
+  const fn = task.functionName;
+  return {
+    awsRequestId: task.requestId,
+    functionName: fn,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${fn}:$LATEST`,
+    memoryLimitInMB: "1024",
+    logGroupName: `/aws/lambda/${fn}`,
+    logStreamName: `durable-node/${task.requestId}`,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export class DurableEngine {
+  private readonly handlers = new Map<string, DurableLambdaHandler>();
+  private readonly client: InProcessClient;
+
+  private constructor(readonly native: NativeEngine) {
+    this.client = new InProcessClient(native);
+  }
+
+  static open(options: DurableEngineOptions = {}): DurableEngine {
+    const engine = call(() =>
+      native.NativeEngine.open(options.path ?? ":memory:", {
+        skipTime: options.skipTime ?? false,
+        synchronousFull: options.synchronousFull ?? false,
+        pollMs: options.pollMs,
+        invocationRetryDelayMs: options.invocationRetryDelayMs,
+      }),
+    );
+    return new DurableEngine(engine);
+  }
+
+  /** Registers a handler made by `withDurableExecution` under a function name. */
+  register(functionName: string, handler: DurableLambdaHandler): this {
+    if (typeof handler !== "function" || !(handler as unknown as Record<symbol, unknown>)[DURABLE_HANDLER]) {
+      throw new TypeError(`The handler registered as "${functionName}" is not a durable handler: wrap it with withDurableExecution(...)`);
+    }
+    this.handlers.set(functionName, handler);
+    return this;
+  }
+
+  start(functionName: string, input?: unknown, options: StartOptions = {}): StartResult {
+    const payload = input === undefined ? undefined : JSON.stringify(input);
+    return call(() => this.native.startExecution(functionName, options.name, payload));
+  }
+
+  /** Starts (or attaches to) an execution and drives it until it finishes. */
+  async run(functionName: string, input?: unknown, options: StartOptions = {}): Promise<ExecutionRecord> {
+    const { execution } = this.start(functionName, input, options);
+    return this.drive(execution.DurableExecutionArn);
+  }
+
+  /**
+   * Runs every invocation the engine hands out for one execution until it finishes. Rejects
+   * with InvocationFailedError if an invocation throws (the execution can be driven again).
+   */
+  async drive(arn: string): Promise<ExecutionRecord> {
+    for (;;) {
+      const task = await callAsync(() => this.native.nextTask({ arn }));
+      if (!task) return this.get(arn);
+      await this.invoke(task);
+    }
+  }
+
+  private async invoke(task: InvocationTask): Promise<void> {
+    const arn = task.DurableExecutionArn;
+    const base = { executionArn: arn, functionName: task.functionName, number: task.invocationNumber };
+    const handler = this.handlers.get(task.functionName);
+    const event = new DurableExecutionInvocationInputWithClient(
+      {
+        DurableExecutionArn: arn,
+        CheckpointToken: task.CheckpointToken,
+        UpdatedOperationIds: task.UpdatedOperationIds,
+        InitialExecutionState: task.InitialExecutionState as never,
+      },
+      this.client,
+    );
+    if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "started", updatedOperationIds: task.UpdatedOperationIds });
+    let output: DurableExecutionInvocationOutput;
+    try {
+      if (!handler) throw new Error(`No handler is registered for function "${task.functionName}"`);
+      output = await handler(event, lambdaContextFor(task));
+    } catch (error) {
+      call(() => this.native.failInvocation(arn, task.CheckpointToken, errorObject(error)));
+      if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "failed", error: (error as Error)?.message ?? String(error) });
+      throw new InvocationFailedError(arn, task.invocationNumber, error);
+    }
+    call(() => this.native.completeInvocation(arn, task.CheckpointToken, output as never));
+    if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "completed", status: output.Status });
+  }
+
+  get(arnOrName: string): ExecutionRecord {
+    return call(() => this.native.getExecution(arnOrName));
+  }
+
+  /** The execution, or undefined when there is none by that name or ARN. */
+  find(arnOrName: string): ExecutionRecord | undefined {
+    try {
+      return this.get(arnOrName);
+    } catch (e) {
+      if (e instanceof ExecutionNotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  list(filter: { status?: string; functionName?: string } = {}): ExecutionRecord[] {
+    return call(() => this.native.listExecutions(filter.status, filter.functionName));
+  }
+
+  history(arnOrName: string): Record<string, unknown>[] {
+    return call(() => this.native.history(arnOrName));
+  }
+
+  operations(arnOrName: string) {
+    return call(() => this.native.operations(arnOrName));
+  }
+
+  /** Milliseconds since the epoch on the engine clock (ahead of real time when skipping). */
+  now(): number {
+    return this.native.now();
+  }
+
+  close(): void {
+    this.native.close();
+  }
+}

@@ -1,0 +1,94 @@
+// The package root: the handler API of @aws/durable-execution-sdk-js 2.4.0 as implemented on
+// the durable-node engine, plus durable-node's own engine API.
+
+export { withDurableExecution } from "./with-durable-execution";
+export type { DurableExecutionHandler, DurableLambdaHandler, DurableExecutionConfig } from "./with-durable-execution";
+export type { DurableContext } from "./context";
+export { DurablePromise } from "./durable-promise";
+export type { StepConfig, StepFunc, StepContext } from "./operations/step";
+export {
+  OperationType,
+  OperationStatus,
+  OperationAction,
+  OperationSubType,
+  InvocationStatus,
+  StepSemantics,
+} from "./types";
+export type {
+  Duration,
+  ErrorObject,
+  Operation,
+  WireOperation,
+  OperationUpdate,
+  WireTimestamp,
+  ExecutionDetails,
+  ContextDetails,
+  StepDetails,
+  WireStepDetails,
+  WaitDetails,
+  WireWaitDetails,
+  CallbackDetails,
+  ChainedInvokeDetails,
+  ContextOptions,
+  StepOptions,
+  WaitOptions,
+  CallbackOptions,
+  ChainedInvokeOptions,
+  CheckpointUpdatedExecutionState,
+  CheckpointDurableExecutionRequest,
+  CheckpointDurableExecutionResponse,
+  GetDurableExecutionStateRequest,
+  GetDurableExecutionStateResponse,
+  DurableExecutionInvocationInput,
+  DurableExecutionInvocationOutput,
+} from "./types";
+export { createRetryStrategy, createLinearRetryStrategy, retryPresets, JitterStrategy } from "./retry";
+export type { RetryDecision, RetryStrategyConfig, LinearRetryStrategyConfig } from "./retry";
+export { defaultSerdes, createClassSerdes, createClassSerdesWithDates } from "./serdes";
+export type { Serdes, SerdesContext, SerdesConfig, AnySerdes, AnySerdesDeserializer } from "./serdes";
+export type { DurableLogger, DurableContextLogger, DurableLogData, DurableLoggingContext } from "./logger";
+export {
+  DurableOperationError,
+  StepError,
+  CallbackError,
+  CallbackExternalError,
+  CallbackTimeoutError,
+  CallbackSubmitterError,
+  InvokeError,
+  ChildContextError,
+  WaitForConditionError,
+  PromiseCombinatorError,
+  BatchCompletionError,
+  StepInterruptedError,
+  DurableExecutionClientError,
+  DurableExecutionClientErrorScope,
+  isDurableExecutionClientError,
+  PluginLoadError,
+} from "./errors";
+export type { DurableExecutionClientErrorOptions } from "./errors";
+export { DurableExecutionInvocationInputWithClient } from "./runtime/client";
+export type { DurableExecutionClient } from "./runtime/client";
+
+export const SDK_VERSION = "2.4.0";
+
+// durable-node's own API.
+export { DurableEngine, InvocationFailedError, INVOCATION_CHANNEL } from "./engine/durable-engine";
+export type { DurableEngineOptions, StartOptions, StartResult, ExecutionRecord, InvocationEvent } from "./engine/durable-engine";
+export { onOperation, OPERATION_CHANNEL } from "./observe";
+export type { OperationEvent, OperationPhase } from "./observe";
+export {
+  DurableNodeError,
+  InvalidCheckpointError,
+  InvalidParameterError,
+  PayloadTooLargeError,
+  InvalidCheckpointTokenError,
+  ExecutionNotFoundError,
+  ExecutionAlreadyStartedError,
+  CallbackNotFoundError,
+  CallbackClosedError,
+  NonDeterminismError,
+  NotADatabaseError,
+  DatabaseOpenError,
+  StorageError,
+  EngineClosedError,
+} from "./engine-errors";

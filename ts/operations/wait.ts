@@ -1,0 +1,44 @@
+// context.wait (API.md §6.2): record a WAIT whose end the engine schedules; the invocation
+// suspends and the engine invokes again when the timer fires.
+
+import { DurablePromise } from "../durable-promise";
+import { validDurationSeconds } from "../duration";
+import { clock } from "../clock-format";
+import { publisher, started, type Scope } from "../scope";
+import { OperationStatus, type Duration } from "../types";
+
+const TERMINAL: string[] = [OperationStatus.SUCCEEDED, OperationStatus.FAILED, OperationStatus.CANCELLED, OperationStatus.TIMED_OUT, OperationStatus.STOPPED];
+
+export function wait(scope: Scope, args: unknown[]): DurablePromise<void> {
+  const named = typeof args[0] === "string";
+  const name = named ? (args[0] as string) : undefined;
+  const duration = (named ? args[1] : args[0]) as Duration;
+  const stepId = scope.nextStepId();
+  return new DurablePromise(started(runWait(scope, stepId, name, duration)));
+}
+
+async function runWait(scope: Scope, stepId: string, name: string | undefined, duration: Duration): Promise<void> {
+  const inv = scope.invocation;
+  const seconds = validDurationSeconds(duration, `wait duration${name ? ` of "${name}"` : ""}`);
+  let checked;
+  try {
+    checked = inv.check(stepId, "WAIT", "Wait", name);
+  } catch (e) {
+    return inv.fail(e);
+  }
+  const { id, operation } = checked;
+  const publish = publisher(scope, stepId, id, "WAIT", "Wait", name);
+  if (operation && TERMINAL.includes(operation.Status)) {
+    publish("replayed");
+    return;
+  }
+  scope.enterExecutionMode();
+  if (!operation) {
+    await inv.enqueue({ Id: id, ParentId: scope.parentId, Name: name, Type: "WAIT", SubType: "Wait", Action: "START", WaitOptions: { WaitSeconds: seconds } });
+    publish("started", `${seconds}s`);
+  }
+  const due = inv.get(id)?.WaitDetails?.ScheduledEndTimestamp;
+  publish("waiting", due ? `until ${clock(due)}` : undefined);
+  await inv.waitFor(id, (op) => TERMINAL.includes(op.Status), due ? Date.parse(String(due)) : undefined);
+  publish("succeeded");
+}

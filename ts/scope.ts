@@ -1,0 +1,53 @@
+// What an operation needs from the context that runs it: the invocation, id allocation, the
+// enclosing context's wire id, serdes defaults, logging and replay-mode bookkeeping.
+
+import type { DurableLogData, DurableLogger } from "./logger";
+import { publishOperation, type OperationPhase } from "./observe";
+import type { Invocation } from "./runtime/invocation";
+import type { AnySerdes, AnySerdesDeserializer, SerdesContext } from "./serdes";
+import { SerdesFailedError } from "./errors";
+
+export interface Scope {
+  readonly invocation: Invocation;
+  /** Wire id of the enclosing (non-virtual) child context; undefined at the root. */
+  readonly parentId: string | undefined;
+  readonly defaultSerdes: AnySerdes;
+  readonly callbackDeserializer: AnySerdesDeserializer | undefined;
+  readonly baseLogger: DurableLogger;
+  nextStepId(): string;
+  /** The code reached an operation that is not finished: logs are no longer replays. */
+  enterExecutionMode(): void;
+  logData(): DurableLogData;
+}
+
+export function serdesContext(scope: Scope, stepId: string): SerdesContext {
+  return { entityId: stepId, durableExecutionArn: scope.invocation.arn };
+}
+
+export async function serializeOrFail(scope: Scope, serdes: AnySerdes, value: unknown, stepId: string, name: string | undefined): Promise<string | undefined> {
+  try {
+    return await serdes.serialize(value, serdesContext(scope, stepId));
+  } catch (e) {
+    return scope.invocation.fail(new SerdesFailedError("Serialization", name, stepId, e));
+  }
+}
+
+export async function deserializeOrFail(scope: Scope, serdes: Pick<AnySerdes, "deserialize">, data: string | undefined, stepId: string, name: string | undefined): Promise<any> {
+  try {
+    return await serdes.deserialize(data, serdesContext(scope, stepId));
+  } catch (e) {
+    return scope.invocation.fail(new SerdesFailedError("Deserialization", name, stepId, e));
+  }
+}
+
+export function publisher(scope: Scope, stepId: string, id: string, type: string, subType: string, name: string | undefined) {
+  return (phase: OperationPhase, detail?: string) =>
+    publishOperation(() => ({ executionArn: scope.invocation.arn, stepId, id, type, subType, name, phase, detail }));
+}
+
+/** Starts an operation's work now and hands it out as a DurablePromise executor. */
+export function started<T>(work: Promise<T>): () => Promise<T> {
+  // The outcome is delivered when awaited; an operation nobody awaits must not crash the process.
+  work.catch(() => undefined);
+  return () => work;
+}
