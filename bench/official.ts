@@ -75,16 +75,17 @@ async function timedRun(
   return elapsed;
 }
 
-/** Total ms of each measured run; one unmeasured warm-up run comes first. */
+/** Total ms of each measured run; unmeasured warm-up runs (default one) come first. */
 export async function benchOfficial(
   n: number,
   runs: number,
+  warmups = 1,
 ): Promise<number[]> {
   if (!ready) {
     throw new Error("benchOfficial: call setupOfficial() first");
   }
   const handler = stepsHandler(n);
-  await timedRun(handler, n);
+  for (let w = 0; w < warmups; w++) await timedRun(handler, n);
   const times: number[] = [];
   for (let r = 0; r < runs; r++) times.push(await timedRun(handler, n));
   return times;

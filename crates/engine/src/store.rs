@@ -239,6 +239,12 @@ impl Store {
         Ok(())
     }
 
+    /// Raw access for tests that must build files the engine itself would never write.
+    #[doc(hidden)]
+    pub fn conn_for_tests(&self) -> &Connection {
+        &self.conn
+    }
+
     pub fn set_synchronous_full(&self, full: bool) -> Result<()> {
         self.conn.pragma_update(None, "synchronous", if full { "FULL" } else { "NORMAL" })?;
         Ok(())

@@ -1,0 +1,235 @@
+//! An execution's life through the engine: invocations, checkpoints, timers, completion,
+//! failure, and recovery of an invocation whose owner went away.
+
+mod common;
+
+use common::*;
+use durable_engine::*;
+
+#[tokio::test]
+async fn step_then_wait_then_complete() {
+    let engine = engine(true);
+    let started = engine.start_execution("orders", Some("run-1"), Some("{\"a\":1}")).unwrap();
+    let arn = started.execution.arn.clone();
+    assert!(started.created);
+
+    let task = next(&engine, &arn).await.unwrap();
+    assert_eq!(task.invocation_number, 1);
+    assert_eq!(task.operations.len(), 1);
+    assert_eq!(task.operations[0].op_type, OperationType::Execution);
+    assert_eq!(task.operations[0].input_payload.as_deref(), Some("{\"a\":1}"));
+
+    let out = engine.checkpoint(&arn, &task.token, &[update("1", "STEP", "START"), succeed("1", "42")]).unwrap();
+    assert_eq!(out.operations.len(), 1);
+    assert_eq!(out.operations[0].status, OperationStatus::Succeeded);
+    assert_eq!(out.operations[0].attempt, Some(1));
+    let out = engine.checkpoint(&arn, &out.token, &[wait_start("2", 10.0)]).unwrap();
+    let wait = &out.operations[0];
+    assert_eq!(wait.scheduled_end_ms.unwrap() - wait.start_ms, 10_000);
+    engine.complete_invocation(&arn, &out.token, &output(InvocationStatus::Pending, None)).unwrap();
+
+    let task = next(&engine, &arn).await.unwrap();
+    assert_eq!(task.invocation_number, 2);
+    assert_eq!(task.updated_operation_ids, vec![ids::hash_step_id("2")]);
+    assert!(engine.now_ms() >= wait.scheduled_end_ms.unwrap(), "virtual clock moved to the wait's end");
+    let exec = engine.complete_invocation(&arn, &task.token, &output(InvocationStatus::Succeeded, Some("\"ok\""))).unwrap();
+    assert_eq!(exec.status, ExecutionStatus::Succeeded);
+    assert!(next(&engine, &arn).await.is_none());
+    assert_eq!(
+        event_types(&engine, &arn),
+        [
+            "ExecutionStarted",
+            "StepStarted",
+            "StepSucceeded",
+            "WaitStarted",
+            "InvocationCompleted",
+            "WaitSucceeded",
+            "InvocationCompleted",
+            "ExecutionSucceeded"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn names_are_idempotent() {
+    let engine = engine(true);
+    let a = engine.start_execution("orders", Some("n"), Some("1")).unwrap();
+    let b = engine.start_execution("orders", Some("n"), Some("1")).unwrap();
+    assert!(!b.created);
+    assert_eq!(a.execution.arn, b.execution.arn);
+    match engine.start_execution("orders", Some("n"), Some("2")) {
+        Err(EngineError::ExecutionAlreadyStarted { name, .. }) => assert_eq!(name, "n"),
+        other => panic!("unexpected {other:?}"),
+    }
+    // The same name under another function is another execution.
+    assert!(engine.start_execution("billing", Some("n"), Some("2")).unwrap().created);
+    match engine.start_execution("orders", Some("bad name!"), None) {
+        Err(EngineError::InvalidParameter { field, .. }) => assert_eq!(field, "execution name"),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_single_use_and_die_with_the_invocation() {
+    let engine = engine(true);
+    let arn = engine.start_execution("f", None, None).unwrap().execution.arn;
+    let task = next(&engine, &arn).await.unwrap();
+    let out = engine.checkpoint(&arn, &task.token, &[]).unwrap();
+    assert!(matches!(engine.checkpoint(&arn, &task.token, &[]), Err(EngineError::InvalidToken { .. })));
+    assert!(matches!(engine.checkpoint(&arn, "garbage", &[]), Err(EngineError::InvalidToken { .. })));
+    engine.complete_invocation(&arn, &out.token, &output(InvocationStatus::Succeeded, None)).unwrap();
+    let err = engine.checkpoint(&arn, &out.token, &[]).unwrap_err();
+    assert!(err.to_string().starts_with("Invalid Checkpoint Token"), "{err}");
+    assert!(matches!(engine.checkpoint("arn:nope", &out.token, &[]), Err(EngineError::ExecutionNotFound { .. })));
+}
+
+#[tokio::test]
+async fn a_rejected_update_leaves_nothing_behind() {
+    let engine = engine(true);
+    let arn = engine.start_execution("f", None, None).unwrap().execution.arn;
+    let task = next(&engine, &arn).await.unwrap();
+    let before = event_types(&engine, &arn);
+    // A valid START followed by an invalid update of another operation: all or nothing.
+    let bad = OperationUpdate { payload: Some("x".into()), ..update("2", "STEP", "FAIL") };
+    match engine.checkpoint(&arn, &task.token, &[update("1", "STEP", "START"), bad]) {
+        Err(EngineError::InvalidCheckpoint { op_id, action, reason }) => {
+            assert_eq!(op_id, ids::hash_step_id("2"));
+            assert_eq!(action, "FAIL");
+            assert_eq!(reason, "Cannot provide a Payload for FAIL action.");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(event_types(&engine, &arn), before);
+    assert_eq!(engine.operations(&arn).unwrap().len(), 1);
+    // The token was not consumed by the rejected request.
+    engine.checkpoint(&arn, &task.token, &[update("1", "STEP", "START")]).unwrap();
+}
+
+#[tokio::test]
+async fn pending_without_pending_operations_fails_the_execution() {
+    let engine = engine(true);
+    let arn = engine.start_execution("f", None, None).unwrap().execution.arn;
+    let task = next(&engine, &arn).await.unwrap();
+    let exec = engine.complete_invocation(&arn, &task.token, &output(InvocationStatus::Pending, None)).unwrap();
+    assert_eq!(exec.status, ExecutionStatus::Failed);
+    assert_eq!(exec.error.unwrap().error_message.unwrap(), "Cannot return PENDING status with no pending operations.");
+}
+
+#[tokio::test]
+async fn a_failed_invocation_is_recorded_and_retried() {
+    let engine = Engine::open(":memory:", EngineConfig { skip_time: true, invocation_retry_delay_ms: 5_000, ..Default::default() }).unwrap();
+    let arn = engine.start_execution("f", None, None).unwrap().execution.arn;
+    let task = next(&engine, &arn).await.unwrap();
+    let before = engine.now_ms();
+    engine.fail_invocation(&arn, &task.token, &ErrorObject::new("SerdesFailedError", "boom")).unwrap();
+    let task = next(&engine, &arn).await.unwrap();
+    assert_eq!(task.invocation_number, 2);
+    assert!(engine.now_ms() >= before + 5_000, "retried after the delay");
+    let history = engine.history(&arn).unwrap();
+    let completed = history.iter().find(|e| e["EventType"] == "InvocationCompleted").unwrap();
+    assert_eq!(completed["InvocationCompletedDetails"]["Error"]["Payload"]["ErrorType"], "SerdesFailedError");
+}
+
+#[tokio::test]
+async fn an_abandoned_invocation_is_taken_over() {
+    let path = temp_path("takeover.db");
+    let first = Engine::open(&path, EngineConfig { skip_time: true, lease_ms: 1, ..Default::default() }).unwrap();
+    let arn = first.start_execution("f", None, None).unwrap().execution.arn;
+    let task = next(&first, &arn).await.unwrap();
+    first.checkpoint(&arn, &task.token, &[update("1", "STEP", "START")]).unwrap();
+    // The owner never reports; its lease runs out.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let second = Engine::open(&path, EngineConfig { skip_time: true, ..Default::default() }).unwrap();
+    let task2 = next(&second, &arn).await.unwrap();
+    assert_eq!(task2.invocation_number, 2);
+    let step = task2.operations.iter().find(|o| o.id == ids::hash_step_id("1")).unwrap();
+    assert_eq!(step.status, OperationStatus::Started, "the interrupted step is seen as STARTED");
+    let history = second.history(&arn).unwrap();
+    let crash = history.iter().find(|e| e["EventType"] == "InvocationCompleted").unwrap();
+    assert_eq!(crash["InvocationCompletedDetails"]["Error"]["Payload"]["ErrorType"], "Runtime.ExitError");
+    // The first owner's token is dead.
+    assert!(matches!(first.checkpoint(&arn, &task.token, &[]), Err(EngineError::InvalidToken { .. })));
+}
+
+#[tokio::test]
+async fn step_retry_goes_pending_then_ready() {
+    let engine = engine(true);
+    let arn = engine.start_execution("f", None, None).unwrap().execution.arn;
+    let task = next(&engine, &arn).await.unwrap();
+    let retry = OperationUpdate {
+        error: Some(ErrorObject::new("Error", "flaky")),
+        step_options: Some(StepOptions { next_attempt_delay_seconds: Some(3.0) }),
+        ..update("1", "STEP", "RETRY")
+    };
+    let out = engine.checkpoint(&arn, &task.token, &[update("1", "STEP", "START"), retry]).unwrap();
+    assert_eq!(out.operations[0].status, OperationStatus::Pending);
+    assert_eq!(out.operations[0].attempt, Some(1));
+    engine.complete_invocation(&arn, &out.token, &output(InvocationStatus::Pending, None)).unwrap();
+    let task = next(&engine, &arn).await.unwrap();
+    let step = task.operations.iter().find(|o| o.op_type == OperationType::Step).unwrap();
+    assert_eq!(step.status, OperationStatus::Ready);
+    let out = engine.checkpoint(&arn, &task.token, &[update("1", "STEP", "START"), succeed("1", "1")]).unwrap();
+    assert_eq!(out.operations[0].attempt, Some(2));
+    let history = engine.history(&arn).unwrap();
+    let failed = history.iter().find(|e| e["EventType"] == "StepFailed").unwrap();
+    assert_eq!(failed["StepFailedDetails"]["RetryDetails"]["CurrentAttempt"], 1);
+    assert_eq!(failed["StepFailedDetails"]["RetryDetails"]["NextAttemptDelaySeconds"], 3);
+    let ok = history.iter().find(|e| e["EventType"] == "StepSucceeded").unwrap();
+    assert_eq!(ok["StepSucceededDetails"]["RetryDetails"]["CurrentAttempt"], 2);
+    assert_eq!(history.iter().filter(|e| e["EventType"] == "StepStarted").count(), 2);
+}
+
+#[tokio::test]
+async fn completed_contexts_hide_their_children_unless_they_replay_them() {
+    let engine = engine(true);
+    let arn = engine.start_execution("f", None, None).unwrap().execution.arn;
+    let task = next(&engine, &arn).await.unwrap();
+    let ctx = ids::hash_step_id("1");
+    let child = |step: &str| OperationUpdate { parent_id: Some(ctx.clone()), ..succeed(step, "1") };
+    let keep = OperationUpdate {
+        context_options: Some(ContextOptions { replay_children: Some(true) }),
+        payload: Some("\"\"".into()),
+        ..update("2", "CONTEXT", "SUCCEED")
+    };
+    let out = engine
+        .checkpoint(
+            &arn,
+            &task.token,
+            &[update("1", "CONTEXT", "START"), child("1-1"), OperationUpdate { payload: Some("2".into()), ..update("1", "CONTEXT", "SUCCEED") }],
+        )
+        .unwrap();
+    let ctx2 = ids::hash_step_id("2");
+    let out = engine
+        .checkpoint(&arn, &out.token, &[update("2", "CONTEXT", "START"), OperationUpdate { parent_id: Some(ctx2), ..succeed("2-1", "1") }, keep])
+        .unwrap();
+    let page = engine.get_execution_state(&arn, &out.token, None, Some(1000)).unwrap();
+    let ids_seen: Vec<String> = page.operations.iter().map(|o| o.id.clone()).collect();
+    assert!(ids_seen.contains(&ids::hash_step_id("1")));
+    assert!(!ids_seen.contains(&ids::hash_step_id("1-1")), "child of a completed context is pruned");
+    assert!(ids_seen.contains(&ids::hash_step_id("2-1")), "ReplayChildren keeps the children");
+    // A parent that is not a CONTEXT is refused.
+    let orphan = OperationUpdate { parent_id: Some(ids::hash_step_id("9")), ..update("3", "STEP", "START") };
+    assert!(matches!(engine.checkpoint(&arn, &out.token, &[orphan]), Err(EngineError::InvalidCheckpoint { .. })));
+}
+
+#[tokio::test]
+async fn state_pages_with_markers() {
+    let engine = engine(true);
+    let arn = engine.start_execution("f", None, None).unwrap().execution.arn;
+    let task = next(&engine, &arn).await.unwrap();
+    let updates: Vec<OperationUpdate> = (1..=25).map(|i| succeed(&i.to_string(), "1")).collect();
+    let out = engine.checkpoint(&arn, &task.token, &updates).unwrap();
+    let mut seen = 0;
+    let mut marker: Option<String> = None;
+    loop {
+        let page = engine.get_execution_state(&arn, &out.token, marker.as_deref(), Some(10)).unwrap();
+        seen += page.operations.len();
+        match page.next_marker {
+            Some(m) => marker = Some(m),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 26);
+    assert!(engine.get_execution_state(&arn, &out.token, Some("nonsense"), None).is_err());
+    assert!(engine.get_execution_state(&arn, &out.token, None, Some(0)).is_err());
+}

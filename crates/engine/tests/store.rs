@@ -1,0 +1,72 @@
+//! The SQLite file: persistence across engines, and refusal of paths and files that are not
+//! durable-node databases, without touching them.
+
+mod common;
+
+use common::*;
+use durable_engine::*;
+
+#[tokio::test]
+async fn executions_survive_reopening_the_file() {
+    let path = temp_path("persist.db");
+    let arn = {
+        let engine = Engine::open(&path, EngineConfig::default()).unwrap();
+        let arn = engine.start_execution("f", Some("keep"), Some("{}")).unwrap().execution.arn;
+        let task = next(&engine, &arn).await.unwrap();
+        let out = engine.checkpoint(&arn, &task.token, &[wait_start("1", 3600.0)]).unwrap();
+        engine.complete_invocation(&arn, &out.token, &output(InvocationStatus::Pending, None)).unwrap();
+        arn
+    };
+    let engine = Engine::open(&path, EngineConfig::default()).unwrap();
+    let exec = engine.get_execution("keep").unwrap();
+    assert_eq!(exec.arn, arn);
+    assert_eq!(exec.status, ExecutionStatus::Running);
+    let ops = engine.operations(&arn).unwrap();
+    let wait = ops.iter().find(|o| o.op_type == OperationType::Wait).unwrap();
+    assert_eq!(wait.scheduled_end_ms.unwrap() - wait.start_ms, 3_600_000, "the due time is stored");
+    assert_eq!(engine.list_executions(Some("RUNNING"), None).unwrap().len(), 1);
+    assert!(engine.list_executions(Some("BOGUS"), None).is_err());
+}
+
+#[test]
+fn a_missing_directory_is_refused() {
+    let path = std::env::temp_dir().join("no-such-dir-durable").join("x.db");
+    match Engine::open(path.to_str().unwrap(), EngineConfig::default()) {
+        Err(EngineError::DatabaseOpen { reason, .. }) => assert!(reason.contains("does not exist"), "{reason}"),
+        Err(other) => panic!("unexpected {other:?}"),
+        Ok(_) => panic!("opened a database in a missing directory"),
+    }
+    assert!(!path.exists());
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
+    let path = temp_path("notes.txt");
+    let content = "these are my notes, not a database\n".repeat(200);
+    std::fs::write(&path, &content).unwrap();
+    assert!(matches!(Engine::open(&path, EngineConfig::default()), Err(EngineError::NotADatabase { .. })));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
+}
+
+#[test]
+fn another_applications_database_is_refused_and_left_alone() {
+    let path = temp_path("other.db");
+    // A valid SQLite file with tables, but stamped with another application id.
+    drop(Engine::open(&path, EngineConfig::default()).unwrap());
+    store::Store::open(&path).unwrap().conn_for_tests().execute_batch("PRAGMA application_id = 7;").unwrap();
+    let before = std::fs::read(&path).unwrap();
+    match Engine::open(&path, EngineConfig::default()) {
+        Err(EngineError::NotADatabase { reason, .. }) => assert!(reason.contains("another application"), "{reason}"),
+        other => panic!("unexpected {:?}", other.err()),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn the_database_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let path = temp_path("private.db");
+    let _engine = Engine::open(&path, EngineConfig::default()).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
