@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::apply::{apply, Effect};
-use crate::engine::{append_events, finish_execution, Engine};
+use crate::engine::{finish_execution, lock_map, Engine, EventLog};
 use crate::error::{EngineError, Result};
 use crate::model::{Action, ExecutionStatus, Operation, OperationStatus, OperationType, OperationUpdate};
 use crate::store::{ExecRow, Store};
@@ -26,40 +26,56 @@ pub struct StatePage {
     pub next_marker: Option<String>,
 }
 
-pub(crate) fn make_token(exec: &ExecRow) -> String {
-    format!("{}.{}.{}", exec.id, exec.inv_count, exec.inv_token_seq)
+pub(crate) fn make_token(exec_id: i64, invocation: i64, seq: i64) -> String {
+    format!("{exec_id}.{invocation}.{seq}")
 }
 
-/// A token is valid for the current step of the active invocation of a running execution.
-pub(crate) fn check_token(exec: &ExecRow, token: &str, consume: bool) -> Result<()> {
-    let invalid = |reason: String| Err(EngineError::InvalidToken { reason });
-    if exec.status != ExecutionStatus::Running.as_str() {
-        return invalid(format!("execution {} is {}", exec.arn, exec.status));
-    }
-    let parts: Vec<&str> = token.split('.').collect();
-    let parsed: Option<(i64, i64, i64)> = match parts.as_slice() {
-        [a, b, c] => a.parse().ok().zip(b.parse().ok()).zip(c.parse().ok()).map(|((a, b), c)| (a, b, c)),
+fn parse_token(token: &str) -> Option<(i64, i64, i64)> {
+    let mut parts = token.split('.').map(|p| p.parse::<i64>().ok());
+    match (parts.next()??, parts.next()??, parts.next()??, parts.next()) {
+        (a, b, c, None) => Some((a, b, c)),
         _ => None,
-    };
-    let Some((exec_id, inv, seq)) = parsed else {
-        return invalid(format!("{token:?} is not a checkpoint token"));
-    };
-    if exec_id != exec.id || !exec.inv_active || inv != exec.inv_count {
-        return invalid(format!("{token:?} does not belong to the active invocation of {}", exec.arn));
     }
-    if consume && seq != exec.inv_token_seq {
-        return invalid(format!("{token:?} was already used; the current token is {}", make_token(exec)));
-    }
-    Ok(())
 }
 
 impl Engine {
+    /// A token is valid for the current step of an invocation this engine runs, of a running
+    /// execution. Returns the sequence number it carries.
+    pub(crate) fn check_token(&self, exec: &ExecRow, token: &str, consume: bool) -> Result<i64> {
+        let invalid = |reason: String| Err(EngineError::InvalidToken { reason });
+        if exec.status != ExecutionStatus::Running.as_str() {
+            return invalid(format!("execution {} is {}", exec.arn, exec.status));
+        }
+        let Some((exec_id, number, seq)) = parse_token(token) else {
+            return invalid(format!("{token:?} is not a checkpoint token"));
+        };
+        let active = lock_map(&self.active);
+        let current = active.get(&exec.id).filter(|a| exec.inv_active && a.number == exec.inv_count);
+        match current {
+            Some(a) if exec_id == exec.id && number == a.number => {
+                if consume && seq != a.token_seq {
+                    return invalid(format!(
+                        "{token:?} was already used; the current token is {}",
+                        make_token(exec.id, a.number, a.token_seq)
+                    ));
+                }
+                Ok(seq)
+            }
+            _ => invalid(format!("{token:?} does not belong to an active invocation of {} run by this engine", exec.arn)),
+        }
+    }
+
     pub fn checkpoint(&self, arn: &str, token: &str, updates: &[OperationUpdate]) -> Result<CheckpointOutcome> {
         let parsed = validate_request(updates)?;
+        if updates.is_empty() {
+            // A poll: let timers that are due change records before answering.
+            self.fire_due_timers(self.clock.now_ms())?;
+        }
         let now = self.clock.now_ms();
         let (outcome, wake) = self.write(|s| {
             let mut exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
-            check_token(&exec, token, true)?;
+            self.check_token(&exec, token, true)?;
+            let mut events = EventLog::open(s, exec.id)?;
             let mut touched: HashMap<String, (Operation, i64)> = HashMap::new();
             let mut order: Vec<String> = Vec::new();
             let mut wake_now = false;
@@ -68,24 +84,22 @@ impl Engine {
                     finish_by_update(s, &mut exec, update, p.action, now)?;
                     continue;
                 }
-                let (current, seq) = match touched.get(&update.id) {
-                    Some((op, seq)) => (Some(op.clone()), *seq),
-                    None => match s.get_op_with_seq(exec.id, &update.id)? {
-                        Some((op, seq)) => (Some(op), seq),
-                        None => {
-                            exec.op_seq += 1;
-                            (None, exec.op_seq)
-                        }
-                    },
+                let current = match touched.get(&update.id) {
+                    Some((op, seq)) => Some((op.clone(), *seq)),
+                    None => s.get_op_with_seq(exec.id, &update.id)?,
                 };
                 if current.is_none() {
                     if let Some(parent) = &update.parent_id {
                         check_parent(s, &exec, &touched, update, parent)?;
                     }
                 }
-                validate_transition(update, p, current.as_ref())?;
-                let applied = apply(update, p, current, now);
-                append_events(s, &mut exec, &applied.events)?;
+                let (record, seq) = match current {
+                    Some((op, seq)) => (Some(op), Some(seq)),
+                    None => (None, None),
+                };
+                validate_transition(update, p, record.as_ref())?;
+                let applied = apply(update, p, record, now);
+                let first_event = events.append(s, &applied.events)?;
                 for effect in &applied.effects {
                     match effect {
                         Effect::ArmTimer { kind, due_ms } => s.arm_timer(exec.id, &update.id, kind.as_str(), *due_ms)?,
@@ -97,32 +111,33 @@ impl Engine {
                 if !touched.contains_key(&update.id) {
                     order.push(update.id.clone());
                 }
-                touched.insert(update.id.clone(), (applied.record, seq));
+                // A record's start order is the number of the first event it produced.
+                touched.insert(update.id.clone(), (applied.record, seq.unwrap_or(first_event)));
             }
-            let external = exec.change_seq > exec.delivered_seq;
-            if !touched.is_empty() {
-                exec.change_seq += 1;
-                for id in &order {
-                    let (op, seq) = &touched[id];
-                    s.put_op(exec.id, op, *seq, exec.change_seq)?;
-                }
+            for id in &order {
+                let (op, seq) = &touched[id];
+                s.put_op(exec.id, op, *seq, exec.change_seq)?;
             }
-            let operations = if external {
-                s.ops_changed_since(exec.id, exec.delivered_seq)?
+            let mut active = lock_map(&self.active);
+            let invocation = active.get_mut(&exec.id).ok_or_else(|| EngineError::InvalidToken { reason: "invocation ended".into() })?;
+            let operations = if exec.change_seq > invocation.delivered_seq {
+                s.ops_changed_since(exec.id, invocation.delivered_seq)?
             } else {
                 let mut ops: Vec<(Operation, i64)> = order.iter().map(|id| touched[id].clone()).collect();
                 ops.sort_by_key(|(_, seq)| *seq);
                 ops.into_iter().map(|(op, _)| op).collect()
             };
-            exec.delivered_seq = exec.change_seq;
-            exec.inv_token_seq += 1;
-            exec.inv_lease_ms = Some(now + self.config.lease_ms);
-            if exec.status == ExecutionStatus::Running.as_str() {
-                s.update_exec_progress(&exec)?;
-            } else {
+            invocation.delivered_seq = exec.change_seq;
+            invocation.token_seq += 1;
+            if invocation.lease_ms - now < self.config.lease_ms / 2 {
+                invocation.lease_ms = now + self.config.lease_ms;
+                s.renew_lease(exec.id, invocation.lease_ms)?;
+            }
+            if exec.status != ExecutionStatus::Running.as_str() {
                 s.update_exec(&exec)?;
             }
-            Ok((CheckpointOutcome { token: make_token(&exec), operations }, wake_now))
+            let token = make_token(exec.id, invocation.number, invocation.token_seq);
+            Ok((CheckpointOutcome { token, operations }, wake_now))
         })?;
         if wake {
             self.notify.notify_waiters();
@@ -142,7 +157,7 @@ impl Engine {
         };
         self.read(|s| {
             let exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
-            check_token(&exec, token, false)?;
+            self.check_token(&exec, token, false)?;
             Ok(paginate(pruned_state(s, exec.id)?, offset, page))
         })
     }

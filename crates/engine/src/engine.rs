@@ -2,7 +2,8 @@
 //! checkpoint path, the invocation lifecycle and the scheduler (each in its own module).
 //! This module owns opening, starting executions and the read APIs.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use serde_json::Value;
@@ -44,13 +45,26 @@ impl Default for EngineConfig {
     }
 }
 
+/// An invocation this engine is running. Its token sequence and delivery mark live here, not in
+/// the database, so a checkpoint writes only the records it changes (the invocation dies with
+/// this engine anyway).
+#[derive(Debug, Clone)]
+pub(crate) struct ActiveInvocation {
+    pub number: i64,
+    pub token_seq: i64,
+    /// The execution's `change_seq` as of the last answer to this invocation.
+    pub delivered_seq: i64,
+    pub lease_ms: i64,
+}
+
 pub struct Engine {
     store: Mutex<Store>,
     pub(crate) clock: Clock,
     pub(crate) notify: Notify,
     pub(crate) owner: String,
     pub(crate) pid: i64,
-    pub(crate) active: AtomicUsize,
+    /// Invocations run by this engine, by execution id.
+    pub(crate) active: Mutex<HashMap<i64, ActiveInvocation>>,
     closed: AtomicBool,
     pub(crate) config: EngineConfig,
 }
@@ -87,7 +101,7 @@ impl Engine {
             notify: Notify::new(),
             owner: ids::random_id(),
             pid: std::process::id() as i64,
-            active: AtomicUsize::new(0),
+            active: Mutex::new(HashMap::new()),
             closed: AtomicBool::new(false),
             config,
         })
@@ -180,13 +194,10 @@ impl Engine {
                 start_ms: now,
                 end_ms: None,
                 timeout_s: self.config.execution_timeout_s,
-                next_event_id: 1,
-                op_seq: 0,
                 change_seq: 0,
                 wake_ms: Some(now),
                 inv_count: 0,
                 inv_active: false,
-                inv_token_seq: 0,
                 inv_owner: None,
                 inv_pid: None,
                 inv_lease_ms: None,
@@ -200,7 +211,7 @@ impl Engine {
             op.input_payload = row.input.clone();
             s.put_op(row.id, &op, 0, 0)?;
             let started_event = history::execution_started(&op, row.timeout_s, now);
-            append_events(s, &mut row, &[started_event])?;
+            append_events(s, &row, &[started_event])?;
             s.update_exec(&row)?;
             Ok(Started { execution: to_execution(&row), created: true })
         })?;
@@ -276,13 +287,34 @@ pub(crate) fn to_execution(row: &ExecRow) -> Execution {
     }
 }
 
-/// Numbers and stores events in order.
-pub(crate) fn append_events(s: &Store, exec: &mut ExecRow, events: &[history::Event]) -> Result<()> {
-    for event in events {
-        s.insert_event(exec.id, exec.next_event_id, event)?;
-        exec.next_event_id += 1;
+/// Numbers events after the last one stored, so processes sharing the file never collide.
+pub(crate) struct EventLog {
+    exec_id: i64,
+    next: i64,
+}
+
+impl EventLog {
+    pub fn open(s: &Store, exec_id: i64) -> Result<EventLog> {
+        Ok(EventLog { exec_id, next: s.last_event_id(exec_id)? + 1 })
     }
-    Ok(())
+
+    /// Stores `events` in order; returns the id given to the first one.
+    pub fn append(&mut self, s: &Store, events: &[history::Event]) -> Result<i64> {
+        let first = self.next;
+        for event in events {
+            s.insert_event(self.exec_id, self.next, event)?;
+            self.next += 1;
+        }
+        Ok(first)
+    }
+}
+
+pub(crate) fn append_events(s: &Store, exec: &ExecRow, events: &[history::Event]) -> Result<()> {
+    EventLog::open(s, exec.id)?.append(s, events).map(|_| ())
+}
+
+pub(crate) fn lock_map<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Ends an execution: status, outcome, terminal event, no more timers or invocations.

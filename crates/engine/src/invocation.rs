@@ -2,10 +2,8 @@
 //! on one file never run the same invocation), building the invocation input, and recording
 //! how the invocation ended — including invocations whose process died.
 
-use std::sync::atomic::Ordering;
-
 use crate::checkpoint::{make_token, paginate, pruned_state};
-use crate::engine::{append_events, finish_execution, to_execution, Engine};
+use crate::engine::{append_events, finish_execution, lock_map, to_execution, ActiveInvocation, Engine};
 use crate::error::{EngineError, Result};
 use crate::history;
 use crate::ids;
@@ -92,7 +90,6 @@ impl Engine {
         };
         exec.inv_count += 1;
         exec.inv_active = true;
-        exec.inv_token_seq = 0;
         exec.inv_owner = Some(self.owner.clone());
         exec.inv_pid = Some(self.pid);
         exec.inv_lease_ms = Some(now + self.config.lease_ms);
@@ -101,12 +98,16 @@ impl Engine {
         exec.wake_ms = None;
         exec.delivered_seq = exec.change_seq;
         s.update_exec(exec)?;
-        self.active.fetch_add(1, Ordering::SeqCst);
+        let lease_ms = now + self.config.lease_ms;
+        lock_map(&self.active).insert(
+            exec.id,
+            ActiveInvocation { number: exec.inv_count, token_seq: 0, delivered_seq: exec.change_seq, lease_ms },
+        );
         let page = paginate(pruned_state(s, exec.id)?, 0, self.config.page_size);
         Ok(Task {
             function_name: exec.function_name.clone(),
             arn: exec.arn.clone(),
-            token: make_token(exec),
+            token: make_token(exec.id, exec.inv_count, 0),
             request_id: exec.inv_request_id.clone().unwrap_or_default(),
             invocation_number: exec.inv_count,
             operations: page.operations,
@@ -130,8 +131,8 @@ impl Engine {
         let start = exec.inv_start_ms.unwrap_or(now);
         let request_id = exec.inv_request_id.clone().unwrap_or_default();
         append_events(s, exec, &[history::invocation_completed(start, now, &request_id, error)])?;
-        if exec.inv_owner.as_deref() == Some(self.owner.as_str()) {
-            self.active.fetch_sub(1, Ordering::SeqCst);
+        if let Some(done) = lock_map(&self.active).remove(&exec.id) {
+            exec.delivered_seq = done.delivered_seq;
         }
         exec.inv_active = false;
         exec.inv_owner = None;

@@ -27,13 +27,10 @@ CREATE TABLE executions (
   start_ms INTEGER NOT NULL,
   end_ms INTEGER,
   timeout_s INTEGER NOT NULL,
-  next_event_id INTEGER NOT NULL DEFAULT 1,
-  op_seq INTEGER NOT NULL DEFAULT 0,
   change_seq INTEGER NOT NULL DEFAULT 0,
   wake_ms INTEGER,
   inv_count INTEGER NOT NULL DEFAULT 0,
   inv_active INTEGER NOT NULL DEFAULT 0,
-  inv_token_seq INTEGER NOT NULL DEFAULT 0,
   inv_owner TEXT,
   inv_pid INTEGER,
   inv_lease_ms INTEGER,
@@ -111,13 +108,10 @@ pub struct ExecRow {
     pub start_ms: i64,
     pub end_ms: Option<i64>,
     pub timeout_s: i64,
-    pub next_event_id: i64,
-    pub op_seq: i64,
     pub change_seq: i64,
     pub wake_ms: Option<i64>,
     pub inv_count: i64,
     pub inv_active: bool,
-    pub inv_token_seq: i64,
     pub inv_owner: Option<String>,
     pub inv_pid: Option<i64>,
     pub inv_lease_ms: Option<i64>,
@@ -127,7 +121,7 @@ pub struct ExecRow {
     pub failed_invocations: i64,
 }
 
-macro_rules! exec_columns { () => { "id, arn, function_name, name, exec_op_id, input, status, result, error, start_ms, end_ms, timeout_s, next_event_id, op_seq, change_seq, wake_ms, inv_count, inv_active, inv_token_seq, inv_owner, inv_pid, inv_lease_ms, inv_start_ms, inv_request_id, delivered_seq, failed_invocations" }; }
+macro_rules! exec_columns { () => { "id, arn, function_name, name, exec_op_id, input, status, result, error, start_ms, end_ms, timeout_s, change_seq, wake_ms, inv_count, inv_active, inv_owner, inv_pid, inv_lease_ms, inv_start_ms, inv_request_id, delivered_seq, failed_invocations" }; }
 pub(crate) use exec_columns;
 
 
@@ -155,20 +149,17 @@ pub(crate) fn exec_from_row(r: &Row) -> rusqlite::Result<ExecRow> {
         start_ms: r.get(9)?,
         end_ms: r.get(10)?,
         timeout_s: r.get(11)?,
-        next_event_id: r.get(12)?,
-        op_seq: r.get(13)?,
-        change_seq: r.get(14)?,
-        wake_ms: r.get(15)?,
-        inv_count: r.get(16)?,
-        inv_active: r.get::<_, i64>(17)? != 0,
-        inv_token_seq: r.get(18)?,
-        inv_owner: r.get(19)?,
-        inv_pid: r.get(20)?,
-        inv_lease_ms: r.get(21)?,
-        inv_start_ms: r.get(22)?,
-        inv_request_id: r.get(23)?,
-        delivered_seq: r.get(24)?,
-        failed_invocations: r.get(25)?,
+        change_seq: r.get(12)?,
+        wake_ms: r.get(13)?,
+        inv_count: r.get(14)?,
+        inv_active: r.get::<_, i64>(15)? != 0,
+        inv_owner: r.get(16)?,
+        inv_pid: r.get(17)?,
+        inv_lease_ms: r.get(18)?,
+        inv_start_ms: r.get(19)?,
+        inv_request_id: r.get(20)?,
+        delivered_seq: r.get(21)?,
+        failed_invocations: r.get(22)?,
     })
 }
 
@@ -297,10 +288,9 @@ impl Store {
     /// Writes back every mutable column of an execution row.
     pub fn update_exec(&self, e: &ExecRow) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(
-            "UPDATE executions SET status = ?2, result = ?3, error = ?4, end_ms = ?5, next_event_id = ?6, op_seq = ?7,
-             change_seq = ?8, wake_ms = ?9, inv_count = ?10, inv_active = ?11, inv_token_seq = ?12, inv_owner = ?13,
-             inv_pid = ?14, inv_lease_ms = ?15, inv_start_ms = ?16, inv_request_id = ?17, delivered_seq = ?18,
-             failed_invocations = ?19 WHERE id = ?1",
+            "UPDATE executions SET status = ?2, result = ?3, error = ?4, end_ms = ?5, change_seq = ?6, wake_ms = ?7,
+             inv_count = ?8, inv_active = ?9, inv_owner = ?10, inv_pid = ?11, inv_lease_ms = ?12, inv_start_ms = ?13,
+             inv_request_id = ?14, delivered_seq = ?15, failed_invocations = ?16 WHERE id = ?1",
         )?;
         stmt.execute(params![
             e.id,
@@ -308,13 +298,10 @@ impl Store {
             e.result,
             error_text(&e.error),
             e.end_ms,
-            e.next_event_id,
-            e.op_seq,
             e.change_seq,
             e.wake_ms,
             e.inv_count,
             e.inv_active as i64,
-            e.inv_token_seq,
             e.inv_owner,
             e.inv_pid,
             e.inv_lease_ms,
@@ -326,15 +313,17 @@ impl Store {
         Ok(())
     }
 
-    /// Writes the counters a checkpoint changes. Touches no indexed column, so a checkpoint
-    /// rewrites one page of `executions`.
-    pub fn update_exec_progress(&self, e: &ExecRow) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(
-            "UPDATE executions SET next_event_id = ?2, op_seq = ?3, change_seq = ?4, delivered_seq = ?5,
-             inv_token_seq = ?6, inv_lease_ms = ?7 WHERE id = ?1",
-        )?;
-        stmt.execute(params![e.id, e.next_event_id, e.op_seq, e.change_seq, e.delivered_seq, e.inv_token_seq, e.inv_lease_ms])?;
+    /// Extends the lease of an active invocation.
+    pub fn renew_lease(&self, exec_id: i64, lease_ms: i64) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached("UPDATE executions SET inv_lease_ms = ?2 WHERE id = ?1")?;
+        stmt.execute(params![exec_id, lease_ms])?;
         Ok(())
+    }
+
+    /// The id of the last event of an execution (0 when none).
+    pub fn last_event_id(&self, exec_id: i64) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached("SELECT coalesce(max(event_id), 0) FROM events WHERE exec_id = ?1")?;
+        Ok(stmt.query_row([exec_id], |r| r.get(0))?)
     }
 
     /// A record and its start sequence.

@@ -83,7 +83,7 @@ fn fire_one(s: &Store, exec_id: i64, op_id: &str, kind: &str, now: i64) -> Resul
     let seq = s.op_seq_of(exec_id, op_id)?.unwrap_or(0);
     s.put_op(exec_id, &op, seq, exec.change_seq)?;
     if let Some(e) = event {
-        append_events(s, &mut exec, &[e])?;
+        append_events(s, &exec, &[e])?;
     }
     s.update_exec(&exec)?;
     Ok(true)

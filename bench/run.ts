@@ -1,0 +1,133 @@
+// `npm run bench`: the same N-step handler (N = 1, 100, 1000) on durable-node (file-backed
+// SQLite, bench/durable.ts) and on the official LocalDurableTestRunner (bench/official.ts),
+// with skipTime true and false, in one process. Prints median total ms and µs per step,
+// the ratio official/durable-node, the issue's targets, and a `BENCH_JSON ` line at the end.
+//
+// Order matters: the official runner's skipTime installs fake timers (Date, hrtime,
+// setImmediate...), so every durable-node measurement runs first, before the official SDK
+// is even loaded; the official skipTime:false runs come next and skipTime:true last.
+// BENCH_QUICK=1: fewer repetitions and no official skipTime:true at N = 1000.
+import os from "node:os";
+
+import { benchDurable } from "./durable";
+
+const realHrtime = process.hrtime.bigint.bind(process.hrtime);
+const nowMs = (): number => Number(realHrtime()) / 1e6;
+const startedAt = nowMs();
+
+const QUICK = process.env.BENCH_QUICK === "1";
+const NS = [1, 100, 1000] as const;
+type Runner = "durableNode" | "officialSkipTime" | "officialRealTime";
+const LABEL: Record<Runner, string> = {
+  durableNode: "durable-node (SQLite file)",
+  officialSkipTime: "official, skipTime:true",
+  officialRealTime: "official, skipTime:false",
+};
+// [measured runs, warm-up runs] per N; null = not measured.
+type Plan = Record<number, [number, number] | null>;
+const PLANS: Record<Runner, Plan> = QUICK
+  ? {
+      durableNode: { 1: [5, 1], 100: [5, 1], 1000: [3, 1] },
+      officialRealTime: { 1: [3, 1], 100: [3, 1], 1000: [2, 1] },
+      officialSkipTime: { 1: [3, 1], 100: [2, 1], 1000: null },
+    }
+  : {
+      durableNode: { 1: [15, 1], 100: [15, 1], 1000: [7, 1] },
+      officialRealTime: { 1: [10, 1], 100: [10, 1], 1000: [5, 1] },
+      // ~20 s per run at N = 1000: no warm-up there (the smaller N already warmed the code).
+      officialSkipTime: { 1: [5, 1], 100: [5, 1], 1000: [3, 0] },
+    };
+
+interface Stats { runs: number; medianMs: number; minMs: number; maxMs: number; usPerStep: number }
+const results: Record<Runner, Record<number, Stats>> = { durableNode: {}, officialSkipTime: {}, officialRealTime: {} };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function measure(runner: Runner, bench: (n: number, runs: number, warmups: number) => Promise<number[]>) {
+  for (const n of NS) {
+    const plan = PLANS[runner][n];
+    if (!plan) continue;
+    const t0 = nowMs();
+    const times = await bench(n, plan[0], plan[1]);
+    const medianMs = median(times);
+    results[runner][n] = { runs: times.length, medianMs, minMs: Math.min(...times), maxMs: Math.max(...times), usPerStep: (medianMs * 1000) / n };
+    console.error(`  ${LABEL[runner]} N=${n}: median ${medianMs.toFixed(2)} ms over ${times.length} runs (${((nowMs() - t0) / 1000).toFixed(1)} s)`);
+  }
+}
+
+async function main() {
+  console.error("durable-node...");
+  await measure("durableNode", (n, runs) => benchDurable(n, runs));
+
+  // Loaded only now, so nothing of the official SDK is around while durable-node is measured.
+  const official = await import("./official");
+  for (const [runner, skipTime] of [["officialRealTime", false], ["officialSkipTime", true]] as const) {
+    console.error(`official runner, skipTime:${skipTime}...`);
+    await official.setupOfficial({ skipTime });
+    try {
+      await measure(runner, official.benchOfficial);
+    } finally {
+      await official.teardownOfficial();
+    }
+  }
+  report();
+}
+
+const fmt = (x: number | undefined, d = 2) => (x === undefined ? "-" : x.toFixed(d));
+const ratio = (runner: Runner, n: number): number | undefined => {
+  const o = results[runner][n], d = results.durableNode[n];
+  return o && d ? o.usPerStep / d.usPerStep : undefined;
+};
+
+function report() {
+  const cpus = os.cpus();
+  const machine = { cpu: cpus[0]?.model ?? "unknown", cores: cpus.length, node: process.version, platform: `${process.platform}-${process.arch}` };
+  console.log(`\nMachine: ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, ${machine.platform}${QUICK ? "  [BENCH_QUICK]" : ""}`);
+  console.log("Handler: for (i < N) acc += await ctx.step(async () => i); each run a new execution, result checked.\n");
+  const header = ["N", "runner", "runs", "median ms", "µs/step", "official/durable"];
+  const rows: string[][] = [];
+  for (const n of NS) {
+    for (const runner of ["durableNode", "officialSkipTime", "officialRealTime"] as Runner[]) {
+      const s = results[runner][n];
+      const r = runner === "durableNode" ? undefined : ratio(runner, n);
+      rows.push([String(n), LABEL[runner], s ? String(s.runs) : "skipped", fmt(s?.medianMs), fmt(s?.usPerStep, 1), r === undefined ? "" : `${r.toFixed(0)}×`]);
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  rows.forEach((r, i) => console.log(line(r) + (i % 3 === 2 && i < rows.length - 1 ? "\n" : "")));
+
+  const perStep1000 = results.durableNode[1000]?.usPerStep;
+  const targets = {
+    durableUsPerStepAt1000: { target: 25, measured: perStep1000, met: perStep1000 !== undefined && perStep1000 <= 25 },
+    ratioAt100VsSkipTime: { target: 500, measured: ratio("officialSkipTime", 100), met: (ratio("officialSkipTime", 100) ?? 0) >= 500 },
+    ratioAt100VsRealTime: { target: 500, measured: ratio("officialRealTime", 100), met: (ratio("officialRealTime", 100) ?? 0) >= 500 },
+  };
+  const yes = (m: boolean) => (m ? "MET" : "NOT MET");
+  console.log("\nTargets (issue 2):");
+  console.log(`  durable-node median at N=1000 <= 25 µs/step: ${fmt(perStep1000, 1)} µs/step -> ${yes(targets.durableUsPerStepAt1000.met)}`);
+  console.log(`  >= 500x faster than official at N=100 (skipTime:true):  ${fmt(targets.ratioAt100VsSkipTime.measured, 0)}x -> ${yes(targets.ratioAt100VsSkipTime.met)}`);
+  console.log(`  >= 500x faster than official at N=100 (skipTime:false): ${fmt(targets.ratioAt100VsRealTime.measured, 0)}x -> ${yes(targets.ratioAt100VsRealTime.met)}`);
+  const totalS = (nowMs() - startedAt) / 1000;
+  console.log(`\nTotal bench time: ${totalS.toFixed(1)} s`);
+
+  const ratios = Object.fromEntries(
+    (["officialSkipTime", "officialRealTime"] as Runner[]).map((r) => [r, Object.fromEntries(NS.map((n) => [n, ratio(r, n) ?? null]))]),
+  );
+  console.log("BENCH_JSON " + JSON.stringify({ machine, quick: QUICK, results, ratios, targets, totalSeconds: totalS }));
+}
+
+main().then(
+  // The official runner's worker threads are unref'd on teardown; exit explicitly anyway.
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
