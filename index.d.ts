@@ -27,6 +27,10 @@ export declare class NativeEngine {
   history(arnOrName: string): Array<any>
   /** Every operation record, unpruned, in start order. */
   operations(arnOrName: string): Array<WireOperation>
+  /** Completes a callback with the result text (absent or empty = no result). */
+  sendCallbackSuccess(callbackId: string, result?: string | undefined | null): void
+  sendCallbackFailure(callbackId: string, error?: WireErrorObject | undefined | null): void
+  sendCallbackHeartbeat(callbackId: string): void
   close(): void
 }
 

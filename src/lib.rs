@@ -148,6 +148,22 @@ impl NativeEngine {
         Ok(ops.iter().map(Into::into).collect())
     }
 
+    /// Completes a callback with the result text (absent or empty = no result).
+    #[napi]
+    pub fn send_callback_success(&self, callback_id: String, result: Option<String>) -> Result<()> {
+        self.inner.send_callback_success(&callback_id, result.as_deref()).map_err(js_err)
+    }
+
+    #[napi]
+    pub fn send_callback_failure(&self, callback_id: String, error: Option<WireErrorObject>) -> Result<()> {
+        self.inner.send_callback_failure(&callback_id, error.map(Into::into)).map_err(js_err)
+    }
+
+    #[napi]
+    pub fn send_callback_heartbeat(&self, callback_id: String) -> Result<()> {
+        self.inner.send_callback_heartbeat(&callback_id).map_err(js_err)
+    }
+
     #[napi]
     pub fn close(&self) {
         self.inner.close();

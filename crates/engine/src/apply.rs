@@ -155,7 +155,7 @@ pub fn apply(update: &OperationUpdate, parsed: Parsed, current: Option<Operation
             record.invoke_function = Some(options.function_name);
             record.invoke_tenant = options.tenant_id;
             record.input_payload = update.payload.clone();
-            events.push(history::chained_invoke_started(&record, None, now));
+            // The started event names the target execution, which the engine creates next.
             effects.push(Effect::InvokeTarget);
         }
         (OperationType::Wait | OperationType::Callback | OperationType::ChainedInvoke, Action::Cancel) => {

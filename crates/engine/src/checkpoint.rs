@@ -99,13 +99,15 @@ impl Engine {
                 };
                 validate_transition(update, p, record.as_ref())?;
                 let applied = apply(update, p, record, now);
-                let first_event = events.append(s, &applied.events)?;
+                let mut first_event = events.append(s, &applied.events)?;
                 for effect in &applied.effects {
                     match effect {
                         Effect::ArmTimer { kind, due_ms } => s.arm_timer(exec.id, &update.id, kind.as_str(), *due_ms)?,
                         Effect::ClearTimers => s.clear_timers(exec.id, &update.id)?,
-                        // Chained invokes are started by the scheduler once the target exists.
-                        Effect::InvokeTarget => wake_now = true,
+                        Effect::InvokeTarget => {
+                            first_event = self.start_target(s, &exec, &applied.record, &mut events, now)?;
+                            wake_now = true;
+                        }
                     }
                 }
                 if !touched.contains_key(&update.id) {

@@ -92,6 +92,59 @@ fn check_name(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Who started an execution that a chained invoke created: (execution id, operation id, root ARN).
+pub(crate) type ParentLink<'a> = (i64, &'a str, &'a str);
+
+/// Inserts a new running execution, its EXECUTION operation and `ExecutionStarted`; it is due
+/// for its first invocation at once.
+pub(crate) fn create_execution(
+    s: &Store,
+    function_name: &str,
+    name: Option<&str>,
+    input: Option<&str>,
+    parent: Option<ParentLink<'_>>,
+    now: i64,
+    timeout_s: i64,
+) -> Result<ExecRow> {
+    let invocation_id = ids::random_id();
+    let exec_name = name.map(str::to_string).unwrap_or_else(|| invocation_id.clone());
+    let arn = ids::execution_arn(function_name, &exec_name, &invocation_id);
+    let mut row = ExecRow {
+        id: 0,
+        root_arn: parent.map(|(_, _, root)| root.to_string()).unwrap_or_else(|| arn.clone()),
+        parent_exec_id: parent.map(|(id, _, _)| id),
+        parent_op_id: parent.map(|(_, op, _)| op.to_string()),
+        arn,
+        function_name: function_name.to_string(),
+        name: exec_name,
+        exec_op_id: invocation_id,
+        input: input.map(str::to_string),
+        status: ExecutionStatus::Running.as_str().to_string(),
+        result: None,
+        error: None,
+        start_ms: now,
+        end_ms: None,
+        timeout_s,
+        change_seq: 0,
+        wake_ms: Some(now),
+        inv_count: 0,
+        inv_active: false,
+        inv_owner: None,
+        inv_pid: None,
+        inv_lease_ms: None,
+        inv_start_ms: None,
+        inv_request_id: None,
+        delivered_seq: 0,
+        failed_invocations: 0,
+    };
+    row.id = s.insert_exec(&row)?;
+    let mut op = Operation::new(&row.exec_op_id, OperationType::Execution, OperationStatus::Started, now);
+    op.input_payload = row.input.clone();
+    s.put_op(row.id, &op, 0, 0)?;
+    append_events(s, &row, &[history::execution_started(&op, timeout_s, now)])?;
+    Ok(row)
+}
+
 impl Engine {
     pub fn open(path: &str, config: EngineConfig) -> Result<Engine> {
         let store = Store::open(path)?;
@@ -178,41 +231,7 @@ impl Engine {
                     return Ok(Started { execution: to_execution(&existing), created: false });
                 }
             }
-            let now = self.clock.now_ms();
-            let invocation_id = ids::random_id();
-            let exec_name = name.map(str::to_string).unwrap_or_else(|| invocation_id.clone());
-            let mut row = ExecRow {
-                id: 0,
-                arn: ids::execution_arn(function_name, &exec_name, &invocation_id),
-                function_name: function_name.to_string(),
-                name: exec_name,
-                exec_op_id: invocation_id,
-                input: input.map(str::to_string),
-                status: ExecutionStatus::Running.as_str().to_string(),
-                result: None,
-                error: None,
-                start_ms: now,
-                end_ms: None,
-                timeout_s: self.config.execution_timeout_s,
-                change_seq: 0,
-                wake_ms: Some(now),
-                inv_count: 0,
-                inv_active: false,
-                inv_owner: None,
-                inv_pid: None,
-                inv_lease_ms: None,
-                inv_start_ms: None,
-                inv_request_id: None,
-                delivered_seq: 0,
-                failed_invocations: 0,
-            };
-            row.id = s.insert_exec(&row)?;
-            let mut op = Operation::new(&row.exec_op_id, OperationType::Execution, OperationStatus::Started, now);
-            op.input_payload = row.input.clone();
-            s.put_op(row.id, &op, 0, 0)?;
-            let started_event = history::execution_started(&op, row.timeout_s, now);
-            append_events(s, &row, &[started_event])?;
-            s.update_exec(&row)?;
+            let row = create_execution(s, function_name, name, input, None, self.clock.now_ms(), self.config.execution_timeout_s)?;
             Ok(Started { execution: to_execution(&row), created: true })
         })?;
         if started.created {
@@ -351,5 +370,5 @@ pub(crate) fn finish_execution(
         op.end_ms = Some(now);
         s.put_op(exec.id, &op, 0, exec.change_seq)?;
     }
-    Ok(())
+    crate::invoke::report_to_parent(s, exec, now)
 }

@@ -3,12 +3,14 @@
 //! clock and decides when an execution must be invoked. It has no knowledge of Node or napi.
 
 pub mod apply;
+pub mod callbacks;
 pub mod checkpoint;
 pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod history;
 pub mod ids;
+pub mod invoke;
 pub mod invocation;
 pub mod model;
 mod queue;

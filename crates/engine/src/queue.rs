@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::invocation::TaskFilter;
 use crate::store::{exec_columns, exec_from_row, ExecRow, Store};
 
-macro_rules! filter { () => { "(?1 IS NULL OR arn = ?1) AND (?2 IS NULL OR function_name IN (SELECT value FROM json_each(?2)))" }; }
+macro_rules! filter { () => { "(?1 IS NULL OR arn = ?1 OR root_arn = ?1) AND (?2 IS NULL OR function_name IN (SELECT value FROM json_each(?2)))" }; }
 
 impl Store {
     /// The running execution that has waited longest for an invocation, if one is due.

@@ -38,6 +38,9 @@ CREATE TABLE executions (
   inv_request_id TEXT,
   delivered_seq INTEGER NOT NULL DEFAULT 0,
   failed_invocations INTEGER NOT NULL DEFAULT 0,
+  root_arn TEXT NOT NULL,
+  parent_exec_id INTEGER,
+  parent_op_id TEXT,
   UNIQUE (function_name, name)
 );
 CREATE INDEX executions_wake ON executions(wake_ms) WHERE wake_ms IS NOT NULL;
@@ -119,9 +122,13 @@ pub struct ExecRow {
     pub inv_request_id: Option<String>,
     pub delivered_seq: i64,
     pub failed_invocations: i64,
+    /// The ARN of the top-level execution (itself, unless a chained invoke started it).
+    pub root_arn: String,
+    pub parent_exec_id: Option<i64>,
+    pub parent_op_id: Option<String>,
 }
 
-macro_rules! exec_columns { () => { "id, arn, function_name, name, exec_op_id, input, status, result, error, start_ms, end_ms, timeout_s, change_seq, wake_ms, inv_count, inv_active, inv_owner, inv_pid, inv_lease_ms, inv_start_ms, inv_request_id, delivered_seq, failed_invocations" }; }
+macro_rules! exec_columns { () => { "id, arn, function_name, name, exec_op_id, input, status, result, error, start_ms, end_ms, timeout_s, change_seq, wake_ms, inv_count, inv_active, inv_owner, inv_pid, inv_lease_ms, inv_start_ms, inv_request_id, delivered_seq, failed_invocations, root_arn, parent_exec_id, parent_op_id" }; }
 pub(crate) use exec_columns;
 
 
@@ -160,6 +167,9 @@ pub(crate) fn exec_from_row(r: &Row) -> rusqlite::Result<ExecRow> {
         inv_request_id: r.get(20)?,
         delivered_seq: r.get(21)?,
         failed_invocations: r.get(22)?,
+        root_arn: r.get(23)?,
+        parent_exec_id: r.get(24)?,
+        parent_op_id: r.get(25)?,
     })
 }
 
@@ -278,10 +288,10 @@ impl Store {
 
     pub fn insert_exec(&self, e: &ExecRow) -> Result<i64> {
         let mut stmt = self.conn.prepare_cached(
-            "INSERT INTO executions (arn, function_name, name, exec_op_id, input, status, start_ms, timeout_s, wake_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO executions (arn, function_name, name, exec_op_id, input, status, start_ms, timeout_s, wake_ms, root_arn, parent_exec_id, parent_op_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?;
-        stmt.execute(params![e.arn, e.function_name, e.name, e.exec_op_id, e.input, e.status, e.start_ms, e.timeout_s, e.wake_ms])?;
+        stmt.execute(params![e.arn, e.function_name, e.name, e.exec_op_id, e.input, e.status, e.start_ms, e.timeout_s, e.wake_ms, e.root_arn, e.parent_exec_id, e.parent_op_id])?;
         Ok(self.conn.last_insert_rowid())
     }
 
