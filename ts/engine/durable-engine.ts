@@ -8,7 +8,7 @@ import { ExecutionNotFoundError } from "../engine-errors";
 import { errorObject } from "../errors";
 import { call, callAsync, native, type ExecutionRecord, type InvocationTask, type NativeEngine } from "../native";
 import { DurableExecutionInvocationInputWithClient } from "../runtime/client";
-import type { DurableExecutionInvocationOutput, LambdaContext } from "../types";
+import { InvocationStatus, type DurableExecutionInvocationOutput, type ErrorObject, type LambdaContext } from "../types";
 import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-execution";
 import { InProcessClient } from "./in-process-client";
 
@@ -82,8 +82,12 @@ function lambdaContextFor(task: InvocationTask): LambdaContext {
   };
 }
 
+/** A plain (non-durable) Lambda-style handler, a target for chained invokes. */
+export type PlainHandler = (event: any, context: LambdaContext) => unknown;
+
 export class DurableEngine {
   private readonly handlers = new Map<string, DurableLambdaHandler>();
+  private readonly plainHandlers = new Map<string, PlainHandler>();
   private readonly client: InProcessClient;
 
   private constructor(readonly native: NativeEngine) {
@@ -111,7 +115,30 @@ export class DurableEngine {
     return this;
   }
 
+  /** Registers a plain function (not durable) that durable handlers can `context.invoke`. */
+  registerFunction(functionName: string, handler: PlainHandler): this {
+    if (typeof handler !== "function") throw new TypeError(`The function registered as "${functionName}" is not a function`);
+    this.plainHandlers.set(functionName, handler);
+    return this;
+  }
+
+  /** Completes a callback with a result (the text a caller would send; JSON by convention). */
+  sendCallbackSuccess(callbackId: string, payload?: string): void {
+    call(() => this.native.sendCallbackSuccess(callbackId, payload));
+  }
+
+  sendCallbackFailure(callbackId: string, error?: ErrorObject): void {
+    call(() => this.native.sendCallbackFailure(callbackId, error));
+  }
+
+  sendCallbackHeartbeat(callbackId: string): void {
+    call(() => this.native.sendCallbackHeartbeat(callbackId));
+  }
+
   start(functionName: string, input?: unknown, options: StartOptions = {}): StartResult {
+    if (!this.handlers.has(functionName) && !this.plainHandlers.has(functionName)) {
+      throw new TypeError(`No function named "${functionName}" is registered on this engine`);
+    }
     const payload = input === undefined ? undefined : JSON.stringify(input);
     return call(() => this.native.startExecution(functionName, options.name, payload));
   }
@@ -137,6 +164,8 @@ export class DurableEngine {
   private async invoke(task: InvocationTask): Promise<void> {
     const arn = task.DurableExecutionArn;
     const base = { executionArn: arn, functionName: task.functionName, number: task.invocationNumber };
+    const plain = this.plainHandlers.get(task.functionName);
+    if (plain) return this.invokePlain(task, plain);
     const handler = this.handlers.get(task.functionName);
     const event = new DurableExecutionInvocationInputWithClient(
       {
@@ -149,8 +178,13 @@ export class DurableEngine {
     );
     if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "started", updatedOperationIds: task.UpdatedOperationIds });
     let output: DurableExecutionInvocationOutput;
+    if (!handler) {
+      // An invoke of a function nobody registered fails that execution, as Lambda would.
+      const error = { ErrorType: "ResourceNotFoundException", ErrorMessage: `Function not found: ${task.functionName} (register it on the engine)` };
+      call(() => this.native.completeInvocation(arn, task.CheckpointToken, { Status: "FAILED", Error: error }));
+      return;
+    }
     try {
-      if (!handler) throw new Error(`No handler is registered for function "${task.functionName}"`);
       output = await handler(event, lambdaContextFor(task));
     } catch (error) {
       call(() => this.native.failInvocation(arn, task.CheckpointToken, errorObject(error)));
@@ -159,6 +193,20 @@ export class DurableEngine {
     }
     call(() => this.native.completeInvocation(arn, task.CheckpointToken, output as never));
     if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "completed", status: output.Status });
+  }
+
+  /** A plain function runs once; its return value or error ends its execution. */
+  private async invokePlain(task: InvocationTask, handler: PlainHandler): Promise<void> {
+    const input = task.InitialExecutionState.Operations[0]?.ExecutionDetails?.InputPayload;
+    let output: DurableExecutionInvocationOutput;
+    try {
+      const result = await handler(input === undefined ? {} : JSON.parse(input), lambdaContextFor(task));
+      output = { Status: InvocationStatus.SUCCEEDED, Result: result === undefined ? undefined : JSON.stringify(result) };
+    } catch (error) {
+      const e = error as Error;
+      output = { Status: InvocationStatus.FAILED, Error: { ErrorType: e?.name ?? "Error", ErrorMessage: e?.message ?? String(error), StackTrace: e?.stack?.split("\n") } };
+    }
+    call(() => this.native.completeInvocation(task.DurableExecutionArn, task.CheckpointToken, output as never));
   }
 
   get(arnOrName: string): ExecutionRecord {
