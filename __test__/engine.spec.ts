@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { withDurableExecution } from "@aws/durable-execution-sdk-js";
-import { DatabaseOpenError, DurableEngine, InvocationFailedError, NotADatabaseError } from "../ts/index";
+import { DatabaseOpenError, DurableEngine, NotADatabaseError } from "../ts/index";
 import { tempDirs } from "./helpers/temp";
 
 const tempDir = tempDirs("durable-node-engine-");
@@ -90,6 +90,7 @@ describe("DurableEngine on a SQLite file", () => {
   it("lets a new engine on the same file finish an execution started by another", async () => {
     const db = dbFile();
     const first = DurableEngine.open({ path: db, skipTime: true });
+    first.register("add-then-wait", addThenWait);
     const { execution, created } = first.start("add-then-wait", { x: 2 }, { name: "started-elsewhere" });
     expect(created).toBe(true);
     expect(execution.Status).toBe("RUNNING");
@@ -122,6 +123,7 @@ describe("DurableEngine on a SQLite file", () => {
   it("rejects run() for a function nobody registered, naming it, instead of hanging", async () => {
     const engine = DurableEngine.open({ path: dbFile(), skipTime: true });
     try {
+      engine.register("someone-else", addThenWait);
       const outcome = await Promise.race([
         engine.run("nobody-registered-this", { x: 1 }).then(
           (record) => ({ record }),
@@ -130,18 +132,13 @@ describe("DurableEngine on a SQLite file", () => {
         new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 10_000)),
       ]);
       expect(outcome).not.toBe("hung");
-      const { error } = outcome as { error: unknown };
-      expect(error).toBeInstanceOf(InvocationFailedError);
-      expect((error as Error).message).toMatch(/No handler is registered for function "nobody-registered-this"/);
-
-      // As documented for InvocationFailedError, the execution stays RUNNING and can be driven
-      // once a handler is registered under that name.
-      const arn = (error as InvocationFailedError).executionArn;
-      expect(engine.get(arn).Status).toBe("RUNNING");
-      engine.register("nobody-registered-this", addThenWait);
-      const record = await engine.drive(arn);
-      expect(record.Status).toBe("SUCCEEDED");
-      expect(JSON.parse(record.Result!)).toEqual({ sum: 2 });
+      expect(outcome).toHaveProperty("error");
+      const { error } = outcome as { error: Error };
+      expect(error).toBeInstanceOf(Error);
+      expect(error.message).toMatch(/"nobody-registered-this"/);
+      expect(error.message).toMatch(/regist/i);
+      // Refused up front: no execution is left behind for a function this engine cannot run.
+      expect(engine.list({ functionName: "nobody-registered-this" })).toEqual([]);
     } finally {
       engine.close();
     }

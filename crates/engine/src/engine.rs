@@ -67,6 +67,7 @@ pub struct Engine {
     pub(crate) active: Mutex<HashMap<i64, ActiveInvocation>>,
     closed: AtomicBool,
     pub(crate) config: EngineConfig,
+    checkpointer: Mutex<Option<crate::checkpointer::WalCheckpointer>>,
 }
 
 /// Result of `start_execution`.
@@ -148,7 +149,13 @@ pub(crate) fn create_execution(
 impl Engine {
     pub fn open(path: &str, config: EngineConfig) -> Result<Engine> {
         let store = Store::open(path)?;
+        // With a background checkpointer the connection never checkpoints on its own.
+        let checkpointer = if path == ":memory:" { None } else { crate::checkpointer::WalCheckpointer::start(path) };
+        if checkpointer.is_some() {
+            store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        }
         Ok(Engine {
+            checkpointer: Mutex::new(checkpointer),
             store: Mutex::new(store),
             clock: Clock::new(config.skip_time),
             notify: Notify::new(),
@@ -166,6 +173,7 @@ impl Engine {
 
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
+        lock_map(&self.checkpointer).take();
         self.notify.notify_waiters();
     }
 

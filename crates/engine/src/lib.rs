@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod callbacks;
 pub mod checkpoint;
+mod checkpointer;
 pub mod clock;
 pub mod engine;
 pub mod error;

@@ -228,6 +228,8 @@ impl Store {
             self.conn.pragma_update(None, "journal_mode", "WAL")?;
         }
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Bounds the log file once a checkpoint has copied it back.
+        self.conn.pragma_update(None, "journal_size_limit", 67_108_864)?;
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         self.conn.busy_timeout(std::time::Duration::from_secs(10))?;
         if app_id == 0 {
