@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 
 import { DurableEngine, InvocationFailedError, type ExecutionRecord } from "../engine/durable-engine";
 import { DatabaseOpenError, DurableNodeError, ExecutionAlreadyStartedError, InvalidParameterError, NotADatabaseError } from "../engine-errors";
+import { registerInspectCommands } from "./inspect-commands";
 import { functionNameFor, loadHandler } from "./load-handler";
 import { followExecution } from "./printer";
 import { UsageError } from "./usage-error";
@@ -92,6 +93,7 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
     .option("--skip-time", "fire waits and other timers at once through the engine's virtual clock")
     .option("--json", "print the execution record as JSON on the last line")
     .action(async (file: string, options: RunOptions) => setCode(await run(file, options, out)));
+  registerInspectCommands(program, (db) => openEngine(db, false), out);
   return program;
 }
 

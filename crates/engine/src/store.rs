@@ -11,7 +11,7 @@ use crate::model::{ErrorObject, Operation, OperationStatus, OperationType};
 
 /// `PRAGMA application_id` of a durable-node database ("DNOD").
 const APPLICATION_ID: i64 = 0x444E_4F44;
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE executions (
