@@ -7,6 +7,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     alias: {
+      "@aws/durable-execution-sdk-js-testing": path.resolve(path.dirname(fileURLToPath(import.meta.url)), "ts/testing/index.ts"),
       "@aws/durable-execution-sdk-js": path.resolve(path.dirname(fileURLToPath(import.meta.url)), "ts/index.ts"),
     },
   },

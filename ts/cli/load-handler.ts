@@ -11,6 +11,7 @@ import { UsageError } from "./usage-error";
 
 const ALIASES: Record<string, string> = {
   "@aws/durable-execution-sdk-js": path.resolve(__dirname, "..", "index.js"),
+  "@aws/durable-execution-sdk-js-testing": path.resolve(__dirname, "..", "testing", "index.js"),
 };
 
 let installed = false;

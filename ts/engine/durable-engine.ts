@@ -32,6 +32,12 @@ export interface StartOptions {
   name?: string;
 }
 
+export interface DriveOptions {
+  /** Runs after each invocation, before the engine is asked for the next one (and before
+   * skipped time moves on), e.g. to answer callbacks. */
+  afterInvocation?: () => Promise<void> | void;
+}
+
 export interface StartResult {
   execution: ExecutionRecord;
   /** False when the name was already used with the same input. */
@@ -153,11 +159,12 @@ export class DurableEngine {
    * Runs every invocation the engine hands out for one execution until it finishes. Rejects
    * with InvocationFailedError if an invocation throws (the execution can be driven again).
    */
-  async drive(arn: string): Promise<ExecutionRecord> {
+  async drive(arn: string, options: DriveOptions = {}): Promise<ExecutionRecord> {
     for (;;) {
       const task = await callAsync(() => this.native.nextTask({ arn }));
       if (!task) return this.get(arn);
       await this.invoke(task);
+      await options.afterInvocation?.();
     }
   }
 
