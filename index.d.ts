@@ -14,6 +14,10 @@ export declare class NativeEngine {
   static open(path: string, options?: EngineOptions | undefined | null): NativeEngine
   /** Milliseconds since the epoch on the engine clock (virtual when skipping time). */
   now(): number
+  /** When the next timer of the selected executions fires (engine clock, ms), if any. */
+  nextDueTime(filter?: TaskFilter | undefined | null): number | null
+  /** Moves a time-skipping engine's clock forward to `targetMs`. */
+  advanceClockTo(targetMs: number): void
   startExecution(functionName: string, name?: string | undefined | null, input?: string | undefined | null): StartedExecution
   checkpoint(arn: string, token: string, updates: Array<WireOperationUpdate>): CheckpointResponse
   getExecutionState(arn: string, token: string, marker?: string | undefined | null, maxItems?: number | undefined | null): ExecutionState

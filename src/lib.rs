@@ -74,6 +74,19 @@ impl NativeEngine {
         self.inner.now_ms() as f64
     }
 
+    /// When the next timer of the selected executions fires (engine clock, ms), if any.
+    #[napi]
+    pub fn next_due_time(&self, filter: Option<TaskFilter>) -> Result<Option<f64>> {
+        let filter = filter.map(|f| engine::TaskFilter { arn: f.arn, functions: f.functions }).unwrap_or_default();
+        Ok(self.inner.next_due_time(&filter).map_err(js_err)?.map(|t| t as f64))
+    }
+
+    /// Moves a time-skipping engine's clock forward to `targetMs`.
+    #[napi]
+    pub fn advance_clock_to(&self, target_ms: f64) -> Result<()> {
+        self.inner.advance_clock_to(target_ms as i64).map_err(js_err)
+    }
+
     #[napi]
     pub fn start_execution(&self, function_name: String, name: Option<String>, input: Option<String>) -> Result<StartedExecution> {
         let started = self

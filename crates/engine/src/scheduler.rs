@@ -52,6 +52,22 @@ impl Engine {
         }
     }
 
+    /// When the next timer of the executions `filter` selects fires (engine clock, ms).
+    pub fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
+        self.read(|s| s.next_due_time(filter))
+    }
+
+    /// Moves the virtual clock forward to `target_ms` (time skipping only), so a caller can
+    /// interleave its own timed actions with the engine's timers.
+    pub fn advance_clock_to(&self, target_ms: i64) -> Result<()> {
+        if !self.clock.skips_time() {
+            return Err(EngineError::parameter("clock", target_ms, "only a time-skipping engine can be moved forward"));
+        }
+        self.clock.advance_to(target_ms);
+        self.notify.notify_waiters();
+        Ok(())
+    }
+
     fn try_claim(&self, filter: &TaskFilter, now: i64) -> Result<Claim> {
         self.write(|s| {
             let mut running = false;
