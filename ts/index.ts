@@ -92,3 +92,10 @@ export {
   StorageError,
   EngineClosedError,
 } from "./engine-errors";
+
+// Callbacks, chained invokes, polling and block retries.
+export { createWaitStrategy } from "./wait-strategy";
+export type { WaitStrategyConfig, WaitForConditionDecision, WaitForConditionWaitStrategyFunc } from "./wait-strategy";
+export type { CreateCallbackConfig, CreateCallbackResult } from "./operations/callback";
+export type { InvokeConfig } from "./operations/invoke";
+export type { WaitForConditionCheckFunc, WaitForConditionConfig, WaitForConditionContext } from "./operations/wait-for-condition";

@@ -142,13 +142,20 @@ function tsSources(dir: string): string[] {
   });
 }
 
-/** Throws a clear error when dist/ is missing or older than ts/ (the CLI runs the compiled code). */
+/**
+ * Throws a clear error when dist/ is missing or older than ts/ (the CLI runs the compiled code).
+ * A source without output yet (a new file nothing compiled imports) does not count.
+ */
 export function requireCurrentDist(): void {
+  const hint = "run `npx tsc -p tsconfig.build.json` (or npm run build) first";
+  for (const entry of ["dist/index.js", "dist/cli/main.js"]) {
+    if (!existsSync(path.join(REPO_ROOT, entry))) throw new Error(`${entry} is missing: ${hint}`);
+  }
   const src = path.join(REPO_ROOT, "ts");
   for (const file of tsSources(src)) {
     const out = path.join(REPO_ROOT, "dist", path.relative(src, file)).replace(/\.ts$/, ".js");
-    if (!existsSync(out) || statSync(out).mtimeMs < statSync(file).mtimeMs) {
-      throw new Error(`${path.relative(REPO_ROOT, out)} is missing or older than its source: run \`npx tsc -p tsconfig.build.json\` (or npm run build) first`);
+    if (existsSync(out) && statSync(out).mtimeMs < statSync(file).mtimeMs) {
+      throw new Error(`${path.relative(REPO_ROOT, out)} is older than ${path.relative(REPO_ROOT, file)}: ${hint}`);
     }
   }
 }

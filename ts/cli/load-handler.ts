@@ -57,7 +57,8 @@ export async function loadHandler(file: string, exportName: string): Promise<Dur
   const fromDefault = (mod.default && typeof mod.default === "object" ? (mod.default as Record<string, unknown>) : {})[exportName];
   const handler = mod[exportName] ?? fromDefault;
   if (handler === undefined) {
-    const names = Object.keys(mod).filter((k) => k !== "default" && k !== "__esModule");
+    const defaults = mod.default && typeof mod.default === "object" ? Object.keys(mod.default) : [];
+    const names = [...new Set([...Object.keys(mod), ...defaults])].filter((k) => k !== "default" && k !== "__esModule");
     throw new UsageError(`${file} exports no handler named "${exportName}"${names.length ? ` (it exports: ${names.join(", ")})` : ""}; choose one with --export`);
   }
   if (typeof handler !== "function" || !(handler as unknown as Record<symbol, unknown>)[DURABLE_HANDLER]) {

@@ -7,9 +7,10 @@ import { Command, CommanderError } from "commander";
 
 import { DurableEngine, InvocationFailedError, type ExecutionRecord } from "../engine/durable-engine";
 import { DatabaseOpenError, DurableNodeError, ExecutionAlreadyStartedError, InvalidParameterError, NotADatabaseError } from "../engine-errors";
+import { registerCallbackCommand } from "./callback-command";
 import { registerInspectCommands } from "./inspect-commands";
 import { functionNameFor, loadHandler } from "./load-handler";
-import { followExecution } from "./printer";
+import { followExecution, oneLine } from "./printer";
 import { UsageError } from "./usage-error";
 
 export const DEFAULT_DB = path.join(".durable", "durable.db");
@@ -63,7 +64,7 @@ async function run(file: string, options: RunOptions, out: (line: string) => voi
       record = await engine.drive(arn);
     } catch (e) {
       if (!(e instanceof InvocationFailedError)) throw e;
-      out(`error: ${e.message}`);
+      out(`error: ${oneLine(e.message)}`);
       out(`the execution is still RUNNING; run the same command again (with --name ${execution.DurableExecutionName}) to resume it`);
       if (options.json) out(JSON.stringify(engine.get(arn)));
       return 1;
@@ -94,6 +95,7 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
     .option("--json", "print the execution record as JSON on the last line")
     .action(async (file: string, options: RunOptions) => setCode(await run(file, options, out)));
   registerInspectCommands(program, (db) => openEngine(db, false), out);
+  registerCallbackCommand(program, (db) => openEngine(db, false), out);
   return program;
 }
 
@@ -107,11 +109,11 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof UsageError || ARGUMENT_ERRORS.some((Class) => e instanceof Class)) {
-      process.stderr.write(`error: ${(e as Error).message}\n`);
+      process.stderr.write(`error: ${oneLine((e as Error).message)}\n`);
       return 2;
     }
     if (e instanceof DurableNodeError) {
-      process.stderr.write(`error: ${e.message}\n`);
+      process.stderr.write(`error: ${oneLine(e.message)}\n`);
       return 1;
     }
     throw e;

@@ -16,6 +16,11 @@ const MARKS: Record<string, string> = {
   resumed: "▶",
 };
 
+/** Error messages may span lines (JSON.stringify's cycle report does); the CLI prints one. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ");
+}
+
 function label(e: OperationEvent): string {
   const what = e.name ? `${e.type.toLowerCase()} "${e.name}"` : `${e.type.toLowerCase()} #${e.stepId}`;
   return what.padEnd(30);
@@ -36,7 +41,7 @@ export function describeInvocation(e: InvocationEvent): string {
         ? `invocation ${e.number} suspended (PENDING): nothing held in memory; the engine invokes again when a timer or callback is due`
         : `invocation ${e.number} ended: ${e.status}`;
     case "failed":
-      return `invocation ${e.number} failed: ${e.error}`;
+      return `invocation ${e.number} failed: ${oneLine(String(e.error))}`;
   }
 }
 

@@ -34,8 +34,9 @@ export interface StartOptions {
 
 export interface DriveOptions {
   /** Runs after each invocation, before the engine is asked for the next one (and before
-   * skipped time moves on), e.g. to answer callbacks. */
-  afterInvocation?: () => Promise<void> | void;
+   * skipped time moves on), e.g. to answer callbacks. Returning "stop" ends driving with the
+   * execution as it is (for harnesses that know nothing more will happen). */
+  afterInvocation?: () => Promise<void | "stop"> | void | "stop";
 }
 
 export interface StartResult {
@@ -164,7 +165,7 @@ export class DurableEngine {
       const task = await callAsync(() => this.native.nextTask({ arn }));
       if (!task) return this.get(arn);
       await this.invoke(task);
-      await options.afterInvocation?.();
+      if ((await options.afterInvocation?.()) === "stop") return this.get(arn);
     }
   }
 

@@ -38,8 +38,11 @@ function parseInvokeArgs(args: unknown[]): Omit<InvokeRequest, "stepId"> {
 export function invoke(scope: Scope, args: unknown[]): DurablePromise<any> {
   const parsed = parseInvokeArgs(args);
   const stepId = scope.nextStepId();
+  // Serdes defaults are those of the context when invoke is called (configureSerdes later
+  // does not change an operation already started).
+  const resultSerdes = parsed.config.resultSerdes ?? scope.defaultSerdes;
   const closed = started(runInvoke(scope, { stepId, ...parsed }));
-  return new DurablePromise(async () => invokeOutcome(scope, await closed(), { stepId, ...parsed }));
+  return new DurablePromise(async () => invokeOutcome(scope, await closed(), { stepId, ...parsed }, resultSerdes));
 }
 
 /** Phase 1: validate, checkpoint START if needed, and wait for the record to close. */
@@ -84,9 +87,9 @@ async function runInvoke(scope: Scope, req: InvokeRequest): Promise<WireOperatio
 }
 
 /** Phase 2: the target's result through the result serdes, or an InvokeError. */
-async function invokeOutcome(scope: Scope, op: WireOperation, req: InvokeRequest): Promise<unknown> {
+async function invokeOutcome(scope: Scope, op: WireOperation, req: InvokeRequest, resultSerdes: Serdes<unknown>): Promise<unknown> {
   if (op.Status === OperationStatus.SUCCEEDED) {
-    return deserializeOrFail(scope, req.config.resultSerdes ?? scope.defaultSerdes, op.ChainedInvokeDetails?.Result, req.stepId, req.name);
+    return deserializeOrFail(scope, resultSerdes, op.ChainedInvokeDetails?.Result, req.stepId, req.name);
   }
   // FAILED, TIMED_OUT, STOPPED (and CANCELLED): the cause keeps only the message, as in the SDK.
   const error = op.ChainedInvokeDetails?.Error;

@@ -31,7 +31,12 @@ export class Invocation {
   private inFlight = false;
   private flushScheduled = false;
   private executing = 0;
-  private waiting = 0;
+  /** Wire ids of operations waiting in waitFor (an id may wait more than once). */
+  private waiting = new Map<string, number>();
+  /** Step id of every wire id the code has reached, to find an update's enclosing contexts. */
+  private stepIds = new Map<string, string>();
+  /** Step ids of child contexts that have returned or thrown (API.md §5.3-5.4). */
+  private finished = new Set<string>();
   private waiters = new Map<string, Array<() => void>>();
   private drainers: Array<() => void> = [];
   private timers = new Set<NodeJS.Timeout>();
@@ -62,7 +67,26 @@ export class Invocation {
     } catch (e) {
       throw e instanceof NonDeterminismError ? new NonDeterministicExecutionError(e.message) : e;
     }
+    this.stepIds.set(result.id, stepId);
     return { id: result.id, operation: result.operation ?? null };
+  }
+
+  /**
+   * A child context returned or threw: work its descendants still do is no longer part of the
+   * execution, so their checkpoints are dropped and their waits do not keep the invocation alive.
+   */
+  markFinished(stepId: string): void {
+    this.finished.add(stepId);
+  }
+
+  /** Whether the operation with this wire id lies inside a finished child context. */
+  private insideFinished(id: string): boolean {
+    const stepId = this.stepIds.get(id);
+    if (stepId === undefined || this.finished.size === 0) return false;
+    for (let i = stepId.lastIndexOf("-"); i > 0; i = stepId.lastIndexOf("-", i - 1)) {
+      if (this.finished.has(stepId.slice(0, i))) return true;
+    }
+    return false;
   }
 
   get(id: string): WireOperation | null {
@@ -71,7 +95,7 @@ export class Invocation {
 
   /** Queues an update; resolves once a checkpoint carrying it was accepted. */
   enqueue(update: OperationUpdate): Promise<void> {
-    if (this.terminated) return NEVER;
+    if (this.terminated || this.insideFinished(update.Id)) return NEVER;
     return new Promise((resolve) => {
       this.queue.push({ update, resolve });
       this.scheduleFlush();
@@ -166,7 +190,7 @@ export class Invocation {
       const op = this.replay.get(id);
       if (op && ready(op)) return op;
       if (this.terminated) return NEVER;
-      this.waiting++;
+      this.waiting.set(id, (this.waiting.get(id) ?? 0) + 1);
       const pollTimer = this.armPoll(dueMs);
       try {
         await new Promise<void>((resolve) => {
@@ -176,7 +200,9 @@ export class Invocation {
           this.checkSuspend();
         });
       } finally {
-        this.waiting--;
+        const left = (this.waiting.get(id) ?? 1) - 1;
+        if (left > 0) this.waiting.set(id, left);
+        else this.waiting.delete(id);
         if (pollTimer) this.clearTimer(pollTimer);
       }
     }
@@ -200,7 +226,9 @@ export class Invocation {
   }
 
   private canSuspend(): boolean {
-    return !this.terminated && this.queue.length === 0 && !this.inFlight && !this.flushScheduled && this.executing === 0 && this.waiting > 0;
+    if (this.terminated || this.queue.length > 0 || this.inFlight || this.flushScheduled || this.executing > 0) return false;
+    for (const id of this.waiting.keys()) if (!this.insideFinished(id)) return true;
+    return false;
   }
 
   private checkSuspend(): void {

@@ -157,18 +157,19 @@ impl Engine {
                         finish_execution(s, &mut exec, ExecutionStatus::Failed, None, error, now)?
                     }
                     InvocationStatus::Pending => {
-                        let pending = s.ops_in_order(exec.id)?.iter().any(Operation::is_pending_on_service);
-                        if !pending {
+                        if exec.change_seq > exec.delivered_seq {
+                            // Something changed that this invocation never saw (a callback
+                            // completed during it, say): invoke again now, even if that change
+                            // left nothing pending.
+                            exec.wake_ms = Some(now);
+                        } else if s.ops_in_order(exec.id)?.iter().any(Operation::is_pending_on_service) {
+                            exec.wake_ms = None;
+                        } else {
                             let error = ErrorObject::new(
                                 "InvalidParameterValueException",
                                 "Cannot return PENDING status with no pending operations.",
                             );
                             finish_execution(s, &mut exec, ExecutionStatus::Failed, None, Some(error), now)?;
-                        } else if exec.change_seq > exec.delivered_seq {
-                            // Something changed that this invocation never saw: invoke again now.
-                            exec.wake_ms = Some(now);
-                        } else {
-                            exec.wake_ms = None;
                         }
                     }
                 }

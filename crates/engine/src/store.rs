@@ -195,9 +195,11 @@ impl Store {
             if p.is_dir() {
                 return Err(open_err("it is a directory".into()));
             }
+            if !p.exists() {
+                create_private_file(p).map_err(|e| open_err(e.to_string()))?;
+            }
             let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let conn = Connection::open_with_flags(p, flags).map_err(|e| open_err(e.to_string()))?;
-            restrict_permissions(p);
             conn
         };
         let store = Store { conn };
@@ -496,11 +498,19 @@ fn op_at(r: &Row, o: usize) -> rusqlite::Result<Operation> {
     })
 }
 
-#[cfg(unix)]
-fn restrict_permissions(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+/// A new database is created owner-only (0600) before SQLite opens it; an existing file keeps
+/// its permissions, so pointing --db at the wrong file changes nothing about it.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
-
-#[cfg(not(unix))]
-fn restrict_permissions(_path: &Path) {}
