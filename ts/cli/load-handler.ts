@@ -6,6 +6,7 @@ import Module from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
+import type { DurableEngine } from "../engine/durable-engine";
 import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-execution";
 import { UsageError } from "./usage-error";
 
@@ -39,8 +40,14 @@ async function installTypeScriptLoader(): Promise<void> {
   await import("tsx/esm");
 }
 
+export interface LoadedHandler {
+  handler: DurableLambdaHandler;
+  /** Other functions the file offers for chained invokes (its `functions` export). */
+  functions: Record<string, (...args: any[]) => unknown>;
+}
+
 /** Imports `file` and returns its durable handler export, or a usage error naming the problem. */
-export async function loadHandler(file: string, exportName: string): Promise<DurableLambdaHandler> {
+export async function loadHandler(file: string, exportName: string): Promise<LoadedHandler> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute) || !statSync(absolute).isFile()) {
     throw new UsageError(`handler file not found: ${file}`);
@@ -54,17 +61,29 @@ export async function loadHandler(file: string, exportName: string): Promise<Dur
     throw new UsageError(`cannot load handler file ${file}: ${(e as Error)?.message ?? e}`);
   }
   // A CommonJS module imported from ESM exposes its exports on `default` as well.
-  const fromDefault = (mod.default && typeof mod.default === "object" ? (mod.default as Record<string, unknown>) : {})[exportName];
-  const handler = mod[exportName] ?? fromDefault;
+  const defaults = (mod.default && typeof mod.default === "object" ? mod.default : {}) as Record<string, unknown>;
+  const exported = (name: string): unknown => mod[name] ?? defaults[name];
+  const handler = exported(exportName);
   if (handler === undefined) {
-    const defaults = mod.default && typeof mod.default === "object" ? Object.keys(mod.default) : [];
-    const names = [...new Set([...Object.keys(mod), ...defaults])].filter((k) => k !== "default" && k !== "__esModule");
+    const names = [...new Set([...Object.keys(mod), ...Object.keys(defaults)])].filter((k) => k !== "default" && k !== "__esModule");
     throw new UsageError(`${file} exports no handler named "${exportName}"${names.length ? ` (it exports: ${names.join(", ")})` : ""}; choose one with --export`);
   }
   if (typeof handler !== "function" || !(handler as unknown as Record<symbol, unknown>)[DURABLE_HANDLER]) {
     throw new UsageError(`export "${exportName}" of ${file} is not a durable handler: wrap it with withDurableExecution(...)`);
   }
-  return handler as DurableLambdaHandler;
+  const functions = exported("functions") ?? {};
+  if (typeof functions !== "object" || functions === null || Object.values(functions).some((f) => typeof f !== "function")) {
+    throw new UsageError(`export "functions" of ${file} must be an object from function name to handler`);
+  }
+  return { handler: handler as DurableLambdaHandler, functions: functions as LoadedHandler["functions"] };
+}
+
+/** Registers a file's `functions` on an engine: durable handlers as such, the rest as plain functions. */
+export function registerFunctions(engine: DurableEngine, functions: LoadedHandler["functions"]): void {
+  for (const [name, fn] of Object.entries(functions)) {
+    if ((fn as unknown as Record<symbol, unknown>)[DURABLE_HANDLER]) engine.register(name, fn as DurableLambdaHandler);
+    else engine.registerFunction(name, fn);
+  }
 }
 
 /** A function name derived from the file name: letters, digits, '-' and '_'. */

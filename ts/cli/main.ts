@@ -9,7 +9,7 @@ import { DurableEngine, InvocationFailedError, type ExecutionRecord } from "../e
 import { DatabaseOpenError, DurableNodeError, ExecutionAlreadyStartedError, InvalidParameterError, NotADatabaseError } from "../engine-errors";
 import { registerCallbackCommand } from "./callback-command";
 import { registerInspectCommands } from "./inspect-commands";
-import { functionNameFor, loadHandler } from "./load-handler";
+import { functionNameFor, loadHandler, registerFunctions } from "./load-handler";
 import { followExecution, oneLine } from "./printer";
 import { UsageError } from "./usage-error";
 
@@ -49,12 +49,13 @@ function summary(record: ExecutionRecord): string {
 
 async function run(file: string, options: RunOptions, out: (line: string) => void): Promise<number> {
   const input = parseInput(options.input);
-  const handler = await loadHandler(file, options.export);
+  const { handler, functions } = await loadHandler(file, options.export);
   const functionName = functionNameFor(file, options.export);
   const engine = openEngine(options.db, options.skipTime ?? false);
   const stop = followExecution(out);
   try {
     engine.register(functionName, handler);
+    registerFunctions(engine, functions);
     const { execution, created } = engine.start(functionName, input, { name: options.name });
     const arn = execution.DurableExecutionArn;
     out(`${created ? "started" : "attached to"} execution ${execution.DurableExecutionName} of ${functionName}`);
