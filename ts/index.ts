@@ -99,3 +99,22 @@ export type { WaitStrategyConfig, WaitForConditionDecision, WaitForConditionWait
 export type { CreateCallbackConfig, CreateCallbackResult } from "./operations/callback";
 export type { InvokeConfig } from "./operations/invoke";
 export type { WaitForConditionCheckFunc, WaitForConditionConfig, WaitForConditionContext } from "./operations/wait-for-condition";
+
+// Child contexts, batches (map/parallel) and their results.
+export type { ChildConfig, ChildFunc } from "./operations/child-context";
+export type { MapFunc, MapConfig } from "./operations/map";
+export type { ParallelFunc, ParallelConfig, NamedParallelBranch } from "./operations/parallel";
+export { BatchItemStatus } from "./operations/batch-result";
+export type { BatchItem, BatchResult, CompletionReason } from "./operations/batch-result";
+export { NestingType, CompletionOutcome, completeBatch, continueBatch } from "./operations/concurrency";
+export type {
+  CompletionConfig,
+  ThresholdCompletionConfig,
+  CustomCompletionConfig,
+  CompletionStatus,
+  CompletionItemStatus,
+  CompletionDecision,
+  ConcurrentExecutionItem,
+  ConcurrentExecutor,
+  ConcurrencyConfig,
+} from "./operations/concurrency";
