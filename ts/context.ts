@@ -16,6 +16,7 @@ import { contextUsageError, runAsActive } from "./runtime/context-tracking";
 import { createCallback, type CreateCallbackConfig, type CreateCallbackResult } from "./operations/callback";
 import { invoke, type InvokeConfig } from "./operations/invoke";
 import { waitForCondition, type WaitForConditionCheckFunc, type WaitForConditionConfig } from "./operations/wait-for-condition";
+import { waitForCallback, type WaitForCallbackConfig, type WaitForCallbackSubmitterFunc } from "./operations/wait-for-callback";
 import type { Invocation } from "./runtime/invocation";
 import type { Scope } from "./scope";
 import { defaultSerdes, type AnySerdes, type AnySerdesDeserializer, type SerdesConfig } from "./serdes";
@@ -67,6 +68,8 @@ export interface DurableContext<TLogger extends DurableLogger = DurableLogger> {
   invoke<TInput, TOutput>(funcId: string, input?: TInput, config?: InvokeConfig<TInput, TOutput>): DurablePromise<TOutput>;
   waitForCondition<TOutput>(name: string | undefined, checkFunc: WaitForConditionCheckFunc<TOutput, TLogger>, config: WaitForConditionConfig<TOutput>): DurablePromise<TOutput>;
   waitForCondition<TOutput>(checkFunc: WaitForConditionCheckFunc<TOutput, TLogger>, config: WaitForConditionConfig<TOutput>): DurablePromise<TOutput>;
+  waitForCallback<TOutput = string>(name: string | undefined, submitter: WaitForCallbackSubmitterFunc<TLogger>, config?: WaitForCallbackConfig<TOutput>): DurablePromise<TOutput>;
+  waitForCallback<TOutput = string>(submitter: WaitForCallbackSubmitterFunc<TLogger>, config?: WaitForCallbackConfig<TOutput>): DurablePromise<TOutput>;
 }
 
 /** State shared by all contexts of one invocation. */
@@ -261,5 +264,9 @@ export class DurableContextImpl implements DurableContext, Scope {
 
   waitForCondition(...args: unknown[]): DurablePromise<any> {
     return waitForCondition(this, args);
+  }
+
+  waitForCallback(...args: unknown[]): DurablePromise<any> {
+    return this.guarded("waitForCallback", () => waitForCallback(this, args));
   }
 }

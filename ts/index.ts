@@ -99,6 +99,7 @@ export type { WaitStrategyConfig, WaitForConditionDecision, WaitForConditionWait
 export type { CreateCallbackConfig, CreateCallbackResult } from "./operations/callback";
 export type { InvokeConfig } from "./operations/invoke";
 export type { WaitForConditionCheckFunc, WaitForConditionConfig, WaitForConditionContext } from "./operations/wait-for-condition";
+export type { WaitForCallbackConfig, WaitForCallbackContext, WaitForCallbackSubmitterFunc } from "./operations/wait-for-callback";
 
 // Child contexts, batches (map/parallel) and their results.
 export type { ChildConfig, ChildFunc } from "./operations/child-context";

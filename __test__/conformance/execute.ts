@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { DurableEngine, InvocationFailedError, type ExecutionRecord } from "../../ts/engine/durable-engine";
 import { functionNameFor, registerFunctions } from "../../ts/cli/load-handler";
 import { CliProcess } from "../helpers/cli";
-import { substitute, suiteRegex, interpolate, type Bindings } from "./matcher";
+import { pythonJsonDumps, substitute, suiteRegex, interpolate, type Bindings } from "./matcher";
 import type { CallbackAction, Requirement } from "./requirements";
 
 export type HistoryEvent = Record<string, unknown>;
@@ -114,7 +114,7 @@ class CallbackActor {
     const payload = action.Payload === undefined ? undefined : substitute(action.Payload, this.bindings);
     switch (action.Operation.toLowerCase()) {
       case "success":
-        this.engine.sendCallbackSuccess(callbackId, payload === undefined ? undefined : JSON.stringify(payload));
+        this.engine.sendCallbackSuccess(callbackId, payload === undefined ? undefined : pythonJsonDumps(payload));
         this.handled.add(callbackId);
         break;
       case "failure": {

@@ -99,3 +99,16 @@ export function matchHistory(expected: Record<string, unknown>[], actual: Record
   }
   return problems;
 }
+
+/**
+ * JSON text as the reference runner (Python `json.dumps` with its defaults) writes it: ", " and
+ * ": " separators and non-ASCII characters escaped. Callback payloads are sent in this form, so
+ * the recorded histories show e.g. `Payload: '{"status": "approved"}'` (7-11).
+ */
+export function pythonJsonDumps(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "string") return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(", ")}]`;
+  if (typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`).join(", ")}}`;
+  return JSON.stringify(value);
+}

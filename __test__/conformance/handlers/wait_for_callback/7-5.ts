@@ -1,0 +1,5 @@
+import { withDurableExecution } from "@aws/durable-execution-sdk-js";
+
+export const handler = withDurableExecution(async (event: string, context) => {
+  return await context.waitForCallback(event, async () => {}, { timeout: { seconds: 3 } });
+});
