@@ -1,0 +1,21 @@
+import { withDurableExecution } from "@aws/durable-execution-sdk-js";
+
+export const handler = withDurableExecution(async (_event: null, context) => {
+  const result = await context.map(
+    "fail-then-wait",
+    ["ok", "fail"],
+    async (_ctx, item: string) => {
+      if (item === "fail") throw new Error("item failed");
+      return item;
+    },
+    { maxConcurrency: 1, completionConfig: { toleratedFailureCount: 1 } },
+  );
+  await context.wait({ seconds: 1 });
+  return {
+    completionReason: result.completionReason,
+    status: result.status,
+    successCount: result.successCount,
+    failureCount: result.failureCount,
+    totalCount: result.totalCount,
+  };
+});
