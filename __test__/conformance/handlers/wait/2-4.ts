@@ -1,0 +1,6 @@
+import { withDurableExecution } from "@aws/durable-execution-sdk-js";
+
+export const handler = withDurableExecution(async (_event: unknown, context) => {
+  await context.wait({ minutes: 1 });
+  return "waited one minute";
+});
