@@ -73,7 +73,7 @@ export const SDK_VERSION = "2.4.0";
 
 // durable-node's own API.
 export { DurableEngine, InvocationFailedError, INVOCATION_CHANNEL } from "./engine/durable-engine";
-export type { DurableEngineOptions, StartOptions, StartResult, ExecutionRecord, InvocationEvent } from "./engine/durable-engine";
+export type { DurableEngineOptions, StartOptions, StartResult, ExecutionRecord, InvocationEvent, RegisterOptions, InvocationInputWithClientClass } from "./engine/durable-engine";
 export { onOperation, OPERATION_CHANNEL } from "./observe";
 export type { OperationEvent, OperationPhase } from "./observe";
 export {
@@ -119,3 +119,18 @@ export type {
   ConcurrentExecutor,
   ConcurrencyConfig,
 } from "./operations/concurrency";
+
+// Instrumentation plugins (experimental, API.md §13).
+export { DURABLE_INSTRUMENTATION_PLUGIN_API_VERSION, PluginInvocationStatus, PluginOperationStatus, AttemptEndInfoOutcome } from "./plugins/types";
+export type {
+  DurableInstrumentationPlugin,
+  DurableInstrumentationPluginProvider,
+  DurableInstrumentationPluginType,
+  InvocationInfo,
+  InvocationEndInfo,
+  OperationChangeInfo,
+  OperationInfo,
+  OperationEndInfo,
+  AttemptInfo,
+  AttemptEndInfo,
+} from "./plugins/types";

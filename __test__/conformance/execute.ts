@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { DurableEngine, InvocationFailedError, type ExecutionRecord } from "../../ts/engine/durable-engine";
+import { DurableEngine, InvocationFailedError, type ExecutionRecord, type InvocationInputWithClientClass } from "../../ts/engine/durable-engine";
 import { functionNameFor, registerFunctions } from "../../ts/cli/load-handler";
 import { CliProcess } from "../helpers/cli";
 import { pythonJsonDumps, substitute, suiteRegex, interpolate, type Bindings } from "./matcher";
@@ -138,13 +138,19 @@ class CallbackActor {
   }
 }
 
+export interface InProcessOptions {
+  /** For a handler built with another SDK (the official one, in the cross-check): the class its
+   * invocations' inputs are made with (RegisterOptions.inputWithClient). */
+  inputWithClient?: InvocationInputWithClientClass;
+}
+
 /** Runs the requirement's handler in this process, time skipped by the engine's clock. */
-export async function runInProcess(req: Requirement, bindings: Bindings): Promise<Outcome> {
+export async function runInProcess(req: Requirement, bindings: Bindings, options: InProcessOptions = {}): Promise<Outcome> {
   const mod = (await import(pathToFileURL(req.handlerFile).href)) as Record<string, unknown>;
   const engine = DurableEngine.open({ skipTime: true, invocationRetryDelayMs: 1000 });
   try {
     const fn = functionNameFor(req.handlerFile, "handler");
-    engine.register(fn, mod.handler as never);
+    engine.register(fn, mod.handler as never, { inputWithClient: options.inputWithClient });
     registerFunctions(engine, (mod.functions ?? {}) as never);
     const { execution } = engine.start(fn, inputOf(req, bindings));
     const arn = execution.DurableExecutionArn;

@@ -7,8 +7,14 @@ import diagnostics_channel from "node:diagnostics_channel";
 import { ExecutionNotFoundError } from "../engine-errors";
 import { errorObject } from "../errors";
 import { call, callAsync, native, type ExecutionRecord, type InvocationTask, type NativeEngine } from "../native";
-import { DurableExecutionInvocationInputWithClient } from "../runtime/client";
-import { InvocationStatus, type DurableExecutionInvocationOutput, type ErrorObject, type LambdaContext } from "../types";
+import { DurableExecutionInvocationInputWithClient, type DurableExecutionClient } from "../runtime/client";
+import {
+  InvocationStatus,
+  type DurableExecutionInvocationInput,
+  type DurableExecutionInvocationOutput,
+  type ErrorObject,
+  type LambdaContext,
+} from "../types";
 import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-execution";
 import { InProcessClient } from "./in-process-client";
 
@@ -92,8 +98,27 @@ function lambdaContextFor(task: InvocationTask): LambdaContext {
 /** A plain (non-durable) Lambda-style handler, a target for chained invokes. */
 export type PlainHandler = (event: any, context: LambdaContext) => unknown;
 
+/**
+ * A class like `DurableExecutionInvocationInputWithClient` (API.md §3.3): an invocation input
+ * that carries the transport the handler must use.
+ */
+export type InvocationInputWithClientClass = new (input: DurableExecutionInvocationInput, client: DurableExecutionClient) => DurableExecutionInvocationInput;
+
+export interface RegisterOptions {
+  /**
+   * Runs a handler built with another SDK that honours `DurableExecutionInvocationInputWithClient`
+   * (e.g. the official `@aws/durable-execution-sdk-js`): each invocation's input is made with
+   * this class and the engine's in-process client. The caller passes the class, so durable-node
+   * does not depend on that SDK:
+   * `engine.register("fn", handler, { inputWithClient: official.DurableExecutionInvocationInputWithClient })`.
+   * Such handlers are not marked by durable-node's withDurableExecution, so they are not checked.
+   */
+  inputWithClient?: InvocationInputWithClientClass;
+}
+
 export class DurableEngine {
   private readonly handlers = new Map<string, DurableLambdaHandler>();
+  private readonly inputClasses = new Map<string, InvocationInputWithClientClass>();
   private readonly plainHandlers = new Map<string, PlainHandler>();
   private readonly client: InProcessClient;
 
@@ -114,11 +139,17 @@ export class DurableEngine {
   }
 
   /** Registers a handler made by `withDurableExecution` under a function name. */
-  register(functionName: string, handler: DurableLambdaHandler): this {
-    if (typeof handler !== "function" || !(handler as unknown as Record<symbol, unknown>)[DURABLE_HANDLER]) {
+  register(functionName: string, handler: DurableLambdaHandler, options: RegisterOptions = {}): this {
+    const foreign = options.inputWithClient;
+    if (foreign !== undefined && typeof foreign !== "function") {
+      throw new TypeError(`inputWithClient for "${functionName}" must be a class like DurableExecutionInvocationInputWithClient`);
+    }
+    if (typeof handler !== "function" || (!foreign && !(handler as unknown as Record<symbol, unknown>)[DURABLE_HANDLER])) {
       throw new TypeError(`The handler registered as "${functionName}" is not a durable handler: wrap it with withDurableExecution(...)`);
     }
     this.handlers.set(functionName, handler);
+    if (foreign) this.inputClasses.set(functionName, foreign);
+    else this.inputClasses.delete(functionName);
     return this;
   }
 
@@ -175,7 +206,8 @@ export class DurableEngine {
     const plain = this.plainHandlers.get(task.functionName);
     if (plain) return this.invokePlain(task, plain);
     const handler = this.handlers.get(task.functionName);
-    const event = new DurableExecutionInvocationInputWithClient(
+    const InputWithClient = this.inputClasses.get(task.functionName) ?? DurableExecutionInvocationInputWithClient;
+    const event = new InputWithClient(
       {
         DurableExecutionArn: arn,
         CheckpointToken: task.CheckpointToken,
