@@ -10,6 +10,7 @@
 import os from "node:os";
 
 import { benchDurable } from "./durable";
+import { benchTestingRunner } from "./testing";
 
 const realHrtime = process.hrtime.bigint.bind(process.hrtime);
 const nowMs = (): number => Number(realHrtime()) / 1e6;
@@ -17,9 +18,10 @@ const startedAt = nowMs();
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const NS = [1, 100, 1000] as const;
-type Runner = "durableNode" | "officialSkipTime" | "officialRealTime";
+type Runner = "durableNode" | "durableTesting" | "officialSkipTime" | "officialRealTime";
 const LABEL: Record<Runner, string> = {
   durableNode: "durable-node (SQLite file)",
+  durableTesting: "durable-node/testing runner",
   officialSkipTime: "official, skipTime:true",
   officialRealTime: "official, skipTime:false",
 };
@@ -28,18 +30,20 @@ type Plan = Record<number, [number, number] | null>;
 const PLANS: Record<Runner, Plan> = QUICK
   ? {
       durableNode: { 1: [5, 1], 100: [5, 1], 1000: [3, 1] },
+      durableTesting: { 1: [5, 1], 100: [5, 1], 1000: [3, 1] },
       officialRealTime: { 1: [3, 1], 100: [3, 1], 1000: [2, 1] },
       officialSkipTime: { 1: [3, 1], 100: [2, 1], 1000: null },
     }
   : {
       durableNode: { 1: [15, 1], 100: [15, 1], 1000: [7, 1] },
+      durableTesting: { 1: [15, 1], 100: [15, 1], 1000: [7, 1] },
       officialRealTime: { 1: [10, 1], 100: [10, 1], 1000: [5, 1] },
       // ~20 s per run at N = 1000: no warm-up there (the smaller N already warmed the code).
       officialSkipTime: { 1: [5, 1], 100: [5, 1], 1000: [3, 0] },
     };
 
 interface Stats { runs: number; medianMs: number; minMs: number; maxMs: number; usPerStep: number }
-const results: Record<Runner, Record<number, Stats>> = { durableNode: {}, officialSkipTime: {}, officialRealTime: {} };
+const results: Record<Runner, Record<number, Stats>> = { durableNode: {}, durableTesting: {}, officialSkipTime: {}, officialRealTime: {} };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -62,6 +66,8 @@ async function measure(runner: Runner, bench: (n: number, runs: number, warmups:
 async function main() {
   console.error("durable-node...");
   await measure("durableNode", (n, runs) => benchDurable(n, runs));
+  console.error("durable-node/testing...");
+  await measure("durableTesting", (n, runs, warmups) => benchTestingRunner(n, runs, warmups));
 
   // Loaded only now, so nothing of the official SDK is around while durable-node is measured.
   const official = await import("./official");
@@ -78,8 +84,9 @@ async function main() {
 }
 
 const fmt = (x: number | undefined, d = 2) => (x === undefined ? "-" : x.toFixed(d));
-const ratio = (runner: Runner, n: number): number | undefined => {
-  const o = results[runner][n], d = results.durableNode[n];
+/** How many times faster `ours` is than the official `runner` at N (per-step medians). */
+const ratio = (runner: Runner, n: number, ours: Runner = "durableNode"): number | undefined => {
+  const o = results[runner][n], d = results[ours][n];
   return o && d ? o.usPerStep / d.usPerStep : undefined;
 };
 
@@ -88,12 +95,12 @@ function report() {
   const machine = { cpu: cpus[0]?.model ?? "unknown", cores: cpus.length, node: process.version, platform: `${process.platform}-${process.arch}` };
   console.log(`\nMachine: ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, ${machine.platform}${QUICK ? "  [BENCH_QUICK]" : ""}`);
   console.log("Handler: for (i < N) acc += await ctx.step(async () => i); each run a new execution, result checked.\n");
-  const header = ["N", "runner", "runs", "median ms", "µs/step", "official/durable"];
+  const header = ["N", "runner", "runs", "median ms", "µs/step", "official/durable-node"];
   const rows: string[][] = [];
   for (const n of NS) {
-    for (const runner of ["durableNode", "officialSkipTime", "officialRealTime"] as Runner[]) {
+    for (const runner of ["durableNode", "durableTesting", "officialSkipTime", "officialRealTime"] as Runner[]) {
       const s = results[runner][n];
-      const r = runner === "durableNode" ? undefined : ratio(runner, n);
+      const r = runner.startsWith("durable") ? undefined : ratio(runner, n);
       rows.push([String(n), LABEL[runner], s ? String(s.runs) : "skipped", fmt(s?.medianMs), fmt(s?.usPerStep, 1), r === undefined ? "" : `${r.toFixed(0)}×`]);
     }
   }
@@ -101,19 +108,21 @@ function report() {
   const line = (r: string[]) => r.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  rows.forEach((r, i) => console.log(line(r) + (i % 3 === 2 && i < rows.length - 1 ? "\n" : "")));
+  rows.forEach((r, i) => console.log(line(r) + (i % 4 === 3 && i < rows.length - 1 ? "\n" : "")));
 
   const perStep1000 = results.durableNode[1000]?.usPerStep;
   const targets = {
     durableUsPerStepAt1000: { target: 25, measured: perStep1000, met: perStep1000 !== undefined && perStep1000 <= 25 },
     ratioAt100VsSkipTime: { target: 500, measured: ratio("officialSkipTime", 100), met: (ratio("officialSkipTime", 100) ?? 0) >= 500 },
     ratioAt100VsRealTime: { target: 500, measured: ratio("officialRealTime", 100), met: (ratio("officialRealTime", 100) ?? 0) >= 500 },
+    testingRunnerRatioAt100: { target: 500, measured: ratio("officialSkipTime", 100, "durableTesting"), met: (ratio("officialSkipTime", 100, "durableTesting") ?? 0) >= 500 },
   };
   const yes = (m: boolean) => (m ? "MET" : "NOT MET");
   console.log("\nTargets (issue 2):");
   console.log(`  durable-node median at N=1000 <= 25 µs/step: ${fmt(perStep1000, 1)} µs/step -> ${yes(targets.durableUsPerStepAt1000.met)}`);
   console.log(`  >= 500x faster than official at N=100 (skipTime:true):  ${fmt(targets.ratioAt100VsSkipTime.measured, 0)}x -> ${yes(targets.ratioAt100VsSkipTime.met)}`);
   console.log(`  >= 500x faster than official at N=100 (skipTime:false): ${fmt(targets.ratioAt100VsRealTime.measured, 0)}x -> ${yes(targets.ratioAt100VsRealTime.met)}`);
+  console.log(`  durable-node/testing >= 500x faster than the official runner at N=100 (issue 4): ${fmt(targets.testingRunnerRatioAt100.measured, 0)}x -> ${yes(targets.testingRunnerRatioAt100.met)}`);
   const totalS = (nowMs() - startedAt) / 1000;
   console.log(`\nTotal bench time: ${totalS.toFixed(1)} s`);
 
