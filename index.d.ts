@@ -35,6 +35,14 @@ export declare class NativeEngine {
   sendCallbackSuccess(callbackId: string, result?: string | undefined | null): void
   sendCallbackFailure(callbackId: string, error?: WireErrorObject | undefined | null): void
   sendCallbackHeartbeat(callbackId: string): void
+  /** StopDurableExecution: stops a running execution; resolves with the stop time (ms). */
+  stopExecution(arnOrName: string, error?: WireErrorObject | undefined | null): number
+  /** Extends the leases of the invocations this engine runs; returns how many. */
+  renewLeases(): number
+  /** Stops handing out invocations (graceful shutdown); running ones can still finish. */
+  stopTasks(): void
+  /** Invocations handed out by this engine that have not ended. */
+  activeInvocations(): number
   close(): void
 }
 

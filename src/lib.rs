@@ -177,6 +177,30 @@ impl NativeEngine {
         self.inner.send_callback_heartbeat(&callback_id).map_err(js_err)
     }
 
+    /// StopDurableExecution: stops a running execution; resolves with the stop time (ms).
+    #[napi]
+    pub fn stop_execution(&self, arn_or_name: String, error: Option<WireErrorObject>) -> Result<f64> {
+        self.inner.stop_execution(&arn_or_name, error.map(Into::into)).map(|t| t as f64).map_err(js_err)
+    }
+
+    /// Extends the leases of the invocations this engine runs; returns how many.
+    #[napi]
+    pub fn renew_leases(&self) -> Result<u32> {
+        self.inner.renew_leases().map(|n| n as u32).map_err(js_err)
+    }
+
+    /// Stops handing out invocations (graceful shutdown); running ones can still finish.
+    #[napi]
+    pub fn stop_tasks(&self) {
+        self.inner.stop_tasks();
+    }
+
+    /// Invocations handed out by this engine that have not ended.
+    #[napi]
+    pub fn active_invocations(&self) -> u32 {
+        self.inner.active_invocations() as u32
+    }
+
     #[napi]
     pub fn close(&self) {
         self.inner.close();

@@ -25,6 +25,8 @@ export class PayloadTooLargeError extends engineError("ERR_PAYLOAD_TOO_LARGE", "
 export class InvalidCheckpointTokenError extends engineError("ERR_INVALID_TOKEN", "InvalidParameterValueException") {}
 export class ExecutionNotFoundError extends engineError("ERR_EXECUTION_NOT_FOUND", "ResourceNotFoundException") {}
 export class ExecutionAlreadyStartedError extends engineError("ERR_EXECUTION_ALREADY_STARTED", "DurableExecutionAlreadyStartedException") {}
+/** The execution has ended (stop needs a running one); the message names its status. */
+export class ExecutionNotRunningError extends engineError("ERR_EXECUTION_NOT_RUNNING", "InvalidParameterValueException") {}
 export class CallbackNotFoundError extends engineError("ERR_CALLBACK_NOT_FOUND", "ResourceNotFoundException") {}
 export class CallbackClosedError extends engineError("ERR_CALLBACK_CLOSED", "CallbackTimeoutException") {}
 export class NonDeterminismError extends engineError("ERR_NON_DETERMINISTIC", "NonDeterministicExecutionError") {}
@@ -40,6 +42,7 @@ const BY_CODE: Record<string, new (message: string) => DurableNodeError> = {
   ERR_INVALID_TOKEN: InvalidCheckpointTokenError,
   ERR_EXECUTION_NOT_FOUND: ExecutionNotFoundError,
   ERR_EXECUTION_ALREADY_STARTED: ExecutionAlreadyStartedError,
+  ERR_EXECUTION_NOT_RUNNING: ExecutionNotRunningError,
   ERR_CALLBACK_NOT_FOUND: CallbackNotFoundError,
   ERR_CALLBACK_CLOSED: CallbackClosedError,
   ERR_NON_DETERMINISTIC: NonDeterminismError,

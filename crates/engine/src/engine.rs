@@ -66,6 +66,8 @@ pub struct Engine {
     /// Invocations run by this engine, by execution id.
     pub(crate) active: Mutex<HashMap<i64, ActiveInvocation>>,
     closed: AtomicBool,
+    /// Set by `stop_tasks`: no more invocations are handed out.
+    pub(crate) tasks_stopped: AtomicBool,
     pub(crate) config: EngineConfig,
     checkpointer: Mutex<Option<crate::checkpointer::WalCheckpointer>>,
 }
@@ -163,6 +165,7 @@ impl Engine {
             pid: std::process::id() as i64,
             active: Mutex::new(HashMap::new()),
             closed: AtomicBool::new(false),
+            tasks_stopped: AtomicBool::new(false),
             config,
         })
     }
@@ -284,7 +287,7 @@ impl Engine {
     }
 }
 
-fn resolve(s: &Store, arn_or_name: &str) -> Result<ExecRow> {
+pub(crate) fn resolve(s: &Store, arn_or_name: &str) -> Result<ExecRow> {
     if let Some(row) = s.exec_by_arn(arn_or_name)? {
         return Ok(row);
     }

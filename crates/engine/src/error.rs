@@ -27,6 +27,10 @@ pub enum EngineError {
     #[error("execution name {name:?} is already used by {arn} with a different input")]
     ExecutionAlreadyStarted { name: String, arn: String },
 
+    /// The operation needs a running execution (stop) and this one has ended.
+    #[error("durable execution {arn} is not running: it is {status}")]
+    ExecutionNotRunning { arn: String, status: String },
+
     #[error("callback not found: {callback_id}")]
     CallbackNotFound { callback_id: String },
 
@@ -60,6 +64,7 @@ impl EngineError {
             EngineError::InvalidToken { .. } => "ERR_INVALID_TOKEN",
             EngineError::ExecutionNotFound { .. } => "ERR_EXECUTION_NOT_FOUND",
             EngineError::ExecutionAlreadyStarted { .. } => "ERR_EXECUTION_ALREADY_STARTED",
+            EngineError::ExecutionNotRunning { .. } => "ERR_EXECUTION_NOT_RUNNING",
             EngineError::CallbackNotFound { .. } => "ERR_CALLBACK_NOT_FOUND",
             EngineError::CallbackClosed { .. } => "ERR_CALLBACK_CLOSED",
             EngineError::NonDeterministic { .. } => "ERR_NON_DETERMINISTIC",
@@ -76,7 +81,8 @@ impl EngineError {
             EngineError::InvalidCheckpoint { .. }
             | EngineError::InvalidParameter { .. }
             | EngineError::PayloadTooLarge { .. }
-            | EngineError::InvalidToken { .. } => "InvalidParameterValueException",
+            | EngineError::InvalidToken { .. }
+            | EngineError::ExecutionNotRunning { .. } => "InvalidParameterValueException",
             EngineError::ExecutionNotFound { .. } | EngineError::CallbackNotFound { .. } => {
                 "ResourceNotFoundException"
             }

@@ -7,6 +7,7 @@ pub mod callbacks;
 pub mod checkpoint;
 mod checkpointer;
 pub mod clock;
+pub mod control;
 pub mod engine;
 pub mod error;
 pub mod history;

@@ -22,7 +22,7 @@ impl Engine {
     /// `None` when the filter names one execution and it has finished, or the engine closed.
     pub async fn next_task(&self, filter: &TaskFilter) -> Result<Option<Task>> {
         loop {
-            if self.is_closed() {
+            if self.is_closed() || self.tasks_stopped() {
                 return Ok(None);
             }
             let notified = self.notify.notified();

@@ -334,6 +334,14 @@ impl Store {
         Ok(())
     }
 
+    /// Extends the lease of invocation `number` of an execution if `owner` still holds it.
+    pub fn renew_owned_lease(&self, exec_id: i64, owner: &str, number: i64, lease_ms: i64) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE executions SET inv_lease_ms = ?4 WHERE id = ?1 AND inv_active = 1 AND inv_owner = ?2 AND inv_count = ?3",
+        )?;
+        Ok(stmt.execute(params![exec_id, owner, number, lease_ms])? == 1)
+    }
+
     /// The id of the last event of an execution (0 when none).
     pub fn last_event_id(&self, exec_id: i64) -> Result<i64> {
         let mut stmt = self.conn.prepare_cached("SELECT coalesce(max(event_id), 0) FROM events WHERE exec_id = ?1")?;
