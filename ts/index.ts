@@ -44,6 +44,8 @@ export type {
 } from "./types";
 export { createRetryStrategy, createLinearRetryStrategy, retryPresets, JitterStrategy } from "./retry";
 export type { RetryDecision, RetryStrategyConfig, LinearRetryStrategyConfig } from "./retry";
+export { withRetry } from "./with-retry";
+export type { RetryableFunc, WithRetryConfig } from "./with-retry";
 export { defaultSerdes, createClassSerdes, createClassSerdesWithDates } from "./serdes";
 export type { Serdes, SerdesContext, SerdesConfig, AnySerdes, AnySerdesDeserializer } from "./serdes";
 export type { DurableLogger, DurableContextLogger, DurableLogData, DurableLoggingContext } from "./logger";
