@@ -46,20 +46,27 @@ export interface LoadedHandler {
   functions: Record<string, (...args: any[]) => unknown>;
 }
 
-/** Imports `file` and returns its durable handler export, or a usage error naming the problem. */
-export async function loadHandler(file: string, exportName: string): Promise<LoadedHandler> {
+/**
+ * Imports a user's module (TypeScript or JavaScript, either module system) with the official
+ * package names aliased; a missing or failing file is a usage error naming `what` it is.
+ */
+export async function importUserModule(file: string, what: string): Promise<Record<string, unknown>> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute) || !statSync(absolute).isFile()) {
-    throw new UsageError(`handler file not found: ${file}`);
+    throw new UsageError(`${what} not found: ${file}`);
   }
   installAliases();
   await installTypeScriptLoader();
-  let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+    return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new UsageError(`cannot load handler file ${file}: ${(e as Error)?.message ?? e}`);
+    throw new UsageError(`cannot load ${what} ${file}: ${(e as Error)?.message ?? e}`);
   }
+}
+
+/** Imports `file` and returns its durable handler export, or a usage error naming the problem. */
+export async function loadHandler(file: string, exportName: string): Promise<LoadedHandler> {
+  const mod = await importUserModule(file, "handler file");
   // A CommonJS module imported from ESM exposes its exports on `default` as well.
   const defaults = (mod.default && typeof mod.default === "object" ? mod.default : {}) as Record<string, unknown>;
   const exported = (name: string): unknown => mod[name] ?? defaults[name];

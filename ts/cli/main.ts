@@ -12,6 +12,7 @@ import { registerInspectCommands } from "./inspect-commands";
 import { functionNameFor, loadHandler, registerFunctions } from "./load-handler";
 import { followExecution, oneLine } from "./printer";
 import { UsageError } from "./usage-error";
+import { registerWorkerCommands } from "./worker-command";
 
 export const DEFAULT_DB = path.join(".durable", "durable.db");
 
@@ -37,9 +38,9 @@ function parseInput(text: string | undefined): unknown {
 }
 
 /** Opens the database; only the default location has its directory created for it. */
-export function openEngine(db: string | undefined, skipTime: boolean): DurableEngine {
+export function openEngine(db: string | undefined, skipTime: boolean, leaseMs?: number): DurableEngine {
   if (db === undefined) mkdirSync(path.dirname(DEFAULT_DB), { recursive: true });
-  return DurableEngine.open({ path: db ?? DEFAULT_DB, skipTime });
+  return DurableEngine.open({ path: db ?? DEFAULT_DB, skipTime, leaseMs });
 }
 
 function summary(record: ExecutionRecord): string {
@@ -97,6 +98,7 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
     .action(async (file: string, options: RunOptions) => setCode(await run(file, options, out)));
   registerInspectCommands(program, (db) => openEngine(db, false), out);
   registerCallbackCommand(program, (db) => openEngine(db, false), out);
+  registerWorkerCommands(program, (db, o) => openEngine(db, false, o?.leaseMs), out, setCode);
   return program;
 }
 

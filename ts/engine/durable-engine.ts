@@ -31,6 +31,9 @@ export interface DurableEngineOptions {
   pollMs?: number;
   /** Delay before a failed invocation is retried (ms, default 1000). */
   invocationRetryDelayMs?: number;
+  /** How long an invocation may run without renewing its lease before another process on the
+   * same file may take it over (ms, default 15 minutes; see `renewLeases`). */
+  leaseMs?: number;
 }
 
 export interface StartOptions {
@@ -133,6 +136,7 @@ export class DurableEngine {
         synchronousFull: options.synchronousFull ?? false,
         pollMs: options.pollMs,
         invocationRetryDelayMs: options.invocationRetryDelayMs,
+        leaseMs: options.leaseMs,
       }),
     );
     return new DurableEngine(engine);
@@ -200,7 +204,49 @@ export class DurableEngine {
     }
   }
 
-  private async invoke(task: InvocationTask): Promise<void> {
+  /**
+   * The next invocation of any execution of `functions` (any process on the file may have
+   * started it), claimed with a lease; null once `stopTasks` was called or the engine closed.
+   */
+  nextTask(functions: string[]): Promise<InvocationTask | null> {
+    return callAsync(() => this.native.nextTask({ functions }));
+  }
+
+  /** Stops handing out tasks; invocations already handed out can still run to their end. */
+  stopTasks(): void {
+    this.native.stopTasks();
+  }
+
+  /** Renews the leases of the invocations this engine runs (call well within `leaseMs`). */
+  renewLeases(): number {
+    return call(() => this.native.renewLeases());
+  }
+
+  /** StopDurableExecution: the execution ends STOPPED; returns the stop time (ms). */
+  stop(arnOrName: string, error?: ErrorObject): number {
+    return call(() => this.native.stopExecution(arnOrName, error));
+  }
+
+  /**
+   * Gives up an invocation this engine was handed without waiting for its handler (a worker
+   * shutting down): it ends with `error`, and the execution is invoked again after the retry
+   * delay by whichever process on the file claims it.
+   */
+  releaseInvocation(task: InvocationTask, error: ErrorObject): void {
+    call(() => this.native.failInvocation(task.DurableExecutionArn, task.CheckpointToken, error));
+  }
+
+  /** Names of the registered functions (durable and plain). */
+  functionNames(): string[] {
+    return [...new Set([...this.handlers.keys(), ...this.plainHandlers.keys()])];
+  }
+
+  /**
+   * Runs one invocation handed out by `nextTask` and records how it ended. Rejects with
+   * InvocationFailedError when the handler threw and the execution is still RUNNING (it is
+   * invoked again after the retry delay).
+   */
+  async invoke(task: InvocationTask): Promise<void> {
     const arn = task.DurableExecutionArn;
     const base = { executionArn: arn, functionName: task.functionName, number: task.invocationNumber };
     const plain = this.plainHandlers.get(task.functionName);
@@ -227,8 +273,10 @@ export class DurableEngine {
     try {
       output = await handler(event, lambdaContextFor(task));
     } catch (error) {
-      call(() => this.native.failInvocation(arn, task.CheckpointToken, errorObject(error)));
+      const after = call(() => this.native.failInvocation(arn, task.CheckpointToken, errorObject(error)));
       if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "failed", error: (error as Error)?.message ?? String(error) });
+      // A stopped execution refuses the invocation's checkpoints: that is how it ends, not a failure.
+      if (after.Status !== "RUNNING") return;
       throw new InvocationFailedError(arn, task.invocationNumber, error);
     }
     call(() => this.native.completeInvocation(arn, task.CheckpointToken, output as never));

@@ -1,0 +1,169 @@
+// `durable-node worker`, `start` and `stop`: a long-running worker that owns the executions of
+// the functions its config file names (and serves the HTTP API), and the two commands that hand
+// it work or take work away through the shared database.
+
+import type { Command } from "commander";
+
+import type { DurableEngine } from "../engine/durable-engine";
+import { call } from "../native";
+import { DurableHttpServer, TOKEN_ENV, isLoopback } from "../http/server";
+import { findConfig, readConfig, registerConfig } from "../worker/config";
+import { createLog } from "../worker/log";
+import { Worker } from "../worker/worker";
+import { parseErrorObject } from "./callback-command";
+import { oneLine } from "./printer";
+import { UsageError } from "./usage-error";
+
+export const DEFAULT_PORT = 9014;
+
+type Open = (db: string | undefined, options?: { leaseMs?: number }) => DurableEngine;
+
+interface WorkerCliOptions {
+  db?: string;
+  config?: string;
+  port: string;
+  host: string;
+  http: boolean;
+  token?: string;
+  concurrency: string;
+  shutdownTimeout: string;
+  leaseMs?: string;
+  json?: boolean;
+}
+
+function integer(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseInput(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--input is not valid JSON: ${(e as Error).message}`);
+  }
+  return text;
+}
+
+/** Runs a worker until SIGTERM/SIGINT; resolves with the exit status. */
+async function runWorker(options: WorkerCliOptions, open: Open, write: (line: string) => void): Promise<number> {
+  const port = integer(options.port, "--port", 0);
+  if (port > 65535) throw new UsageError(`--port must be at most 65535`);
+  const concurrency = integer(options.concurrency, "--concurrency", 1);
+  const graceMs = integer(options.shutdownTimeout, "--shutdown-timeout", 0);
+  const leaseMs = options.leaseMs === undefined ? undefined : integer(options.leaseMs, "--lease-ms", 100);
+  const token = options.token ?? process.env[TOKEN_ENV] ?? undefined;
+  if (options.http && !isLoopback(options.host) && !token) {
+    throw new UsageError(`--host ${options.host} is not a loopback address: a token is required (--token or ${TOKEN_ENV})`);
+  }
+  const config = await readConfig(findConfig(options.config));
+  const log = createLog(options.json ?? false, write);
+  const engine = open(options.db, { leaseMs });
+  let server: DurableHttpServer | undefined;
+  try {
+    await registerConfig(engine, config);
+    const worker = new Worker(engine, log, { concurrency, shutdownGraceMs: graceMs, renewEveryMs: leaseMs ? Math.max(50, Math.floor(leaseMs / 3)) : undefined });
+    if (options.http) {
+      server = new DurableHttpServer(engine, {
+        host: options.host,
+        port,
+        token,
+        onInternalError: (e, method, path) => log.event("error", `HTTP ${method} ${path} failed: ${(e as Error)?.stack ?? e}`),
+      });
+      const url = await server.listen().catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot listen on ${options.host}:${port}: ${e.code ?? e.message}`);
+      });
+      log.event("info", `HTTP API listening on ${url}${token ? " (token required)" : ""}`, { url });
+    }
+    const stopFollowing = log.follow();
+    worker.start();
+    log.event("info", `worker ready: ${worker.functions.join(", ")} (config ${config.file}, concurrency ${concurrency})`, { functions: worker.functions, pid: process.pid });
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+    });
+    // A second signal during shutdown exits at once; leases of unfinished invocations are then
+    // recovered by the next worker (this process is gone).
+    const hard = () => process.exit(130);
+    process.once("SIGTERM", hard);
+    process.once("SIGINT", hard);
+    log.event("info", `${signal} received: shutting down`, { signal });
+    await server?.close();
+    await worker.shutdown();
+    stopFollowing();
+    log.event("info", "worker stopped");
+    return 0;
+  } finally {
+    engine.close();
+  }
+}
+
+async function configuredFunctions(config: string | undefined): Promise<string[] | undefined> {
+  let file: string;
+  try {
+    file = findConfig(config);
+  } catch (e) {
+    if (config !== undefined) throw e;
+    return undefined; // no config here: any function name is accepted
+  }
+  return Object.keys((await readConfig(file)).functions);
+}
+
+export function registerWorkerCommands(program: Command, open: Open, out: (line: string) => void, setCode: (code: number) => void): void {
+  program
+    .command("worker")
+    .description("run the functions named in a config file: start, resume and recover their executions; serve the HTTP API")
+    .option("--db <path>", "SQLite database file (default .durable/durable.db)")
+    .option("--config <file>", "config file (default: durable.config.ts|js|json in the current directory)")
+    .option("--port <n>", "HTTP API port (0 picks a free one)", String(DEFAULT_PORT))
+    .option("--host <address>", "HTTP API address; other than loopback needs a token", "127.0.0.1")
+    .option("--no-http", "do not serve the HTTP API")
+    .option("--token <token>", `token every HTTP request must present (or ${TOKEN_ENV})`)
+    .option("--concurrency <n>", "invocations run at the same time", "8")
+    .option("--shutdown-timeout <ms>", "on SIGTERM/SIGINT, how long to let running invocations finish", "10000")
+    .option("--lease-ms <ms>", "invocation lease: how long another worker waits before taking over an invocation whose worker stopped renewing it")
+    .option("--json", "structured logs: one JSON object per line")
+    .action(async (options: WorkerCliOptions) => setCode(await runWorker(options, open, out)));
+
+  program
+    .command("start")
+    .description("start an execution for a worker to run; prints its ARN")
+    .argument("<function>", "function name (as in the worker's config file)")
+    .option("--input <json>", "execution input as JSON")
+    .option("--name <name>", "execution name (the same name and input returns the existing execution)")
+    .option("--db <path>", "SQLite database file")
+    .option("--config <file>", "check the function name against this config file (default: durable.config.* here, if any)")
+    .option("--json", "print the execution record instead of the ARN")
+    .action(async (fn: string, options: { input?: string; name?: string; db?: string; config?: string; json?: boolean }) => {
+      const input = parseInput(options.input);
+      const known = await configuredFunctions(options.config);
+      if (known && !known.includes(fn)) throw new UsageError(`function "${fn}" is not in the config file (it names: ${known.join(", ")})`);
+      const engine = open(options.db);
+      try {
+        // The function runs in a worker, not here: it need not be registered on this engine.
+        const { execution } = call(() => engine.native.startExecution(fn, options.name, input));
+        out(options.json ? JSON.stringify(execution) : execution.DurableExecutionArn);
+      } finally {
+        engine.close();
+      }
+    });
+
+  program
+    .command("stop")
+    .description("stop a running execution (StopDurableExecution); its running invocation fails at its next checkpoint")
+    .argument("<execution>", "execution name or ARN")
+    .option("--error <json>", 'error recorded with the stop, e.g. {"ErrorType":"Cancelled","ErrorMessage":"by operator"}')
+    .option("--db <path>", "SQLite database file")
+    .action((execution: string, options: { error?: string; db?: string }) => {
+      const error = parseErrorObject(options.error);
+      const engine = open(options.db);
+      try {
+        engine.stop(execution, error);
+        out(`stopped ${oneLine(engine.get(execution).DurableExecutionArn)}`);
+      } finally {
+        engine.close();
+      }
+    });
+}

@@ -1,0 +1,102 @@
+// The worker's config file, `durable.config.(ts|js|json)`: which functions the worker owns,
+// each a handler module (path relative to the config file) and the export that holds it.
+//
+//   { "functions": { "orders": { "handler": "./src/orders.ts", "export": "handler" } } }
+//
+// A .ts/.js config default-exports (or `module.exports =`) the same object. Every problem — a
+// missing file, an unknown field, a module that does not load, an export that is not a
+// function — is a UsageError naming the function, the file and the field.
+
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+import { importUserModule } from "../cli/load-handler";
+import { UsageError } from "../cli/usage-error";
+import type { DurableEngine, PlainHandler } from "../engine/durable-engine";
+import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-execution";
+
+export const CONFIG_NAMES = ["durable.config.ts", "durable.config.js", "durable.config.mjs", "durable.config.cjs", "durable.config.json"];
+
+export interface FunctionConfig {
+  /** Module file, resolved against the config file's directory. */
+  handler: string;
+  /** Export that holds the handler (default "handler"). */
+  export: string;
+}
+
+export interface WorkerConfig {
+  file: string;
+  functions: Record<string, FunctionConfig>;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const FUNCTION_FIELDS = ["handler", "export"];
+
+/** The config file to use: the one given, or the first durable.config.* in `cwd`. */
+export function findConfig(given: string | undefined, cwd = process.cwd()): string {
+  if (given !== undefined) {
+    if (!existsSync(given)) throw new UsageError(`config file not found: ${given}`);
+    return path.resolve(given);
+  }
+  const found = CONFIG_NAMES.map((n) => path.join(cwd, n)).find((f) => existsSync(f));
+  if (!found) throw new UsageError(`no config file: pass --config or create one of ${CONFIG_NAMES.join(", ")} in ${cwd}`);
+  return found;
+}
+
+async function readRaw(file: string): Promise<unknown> {
+  if (file.endsWith(".json")) {
+    try {
+      return JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw new UsageError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const mod = await importUserModule(file, "config file");
+  const value = (mod.default ?? mod) as Record<string, unknown>;
+  // A CommonJS module imported from ESM may nest its exports once more under `default`.
+  return value && typeof value === "object" && "default" in value && !("functions" in value) ? value.default : value;
+}
+
+/** Reads and checks a config file without loading the handler modules it names. */
+export async function readConfig(file: string): Promise<WorkerConfig> {
+  const raw = await readRaw(file);
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`config file ${file} must hold an object like { "functions": { ... } }`);
+  const unknown = Object.keys(raw).filter((k) => k !== "functions");
+  if (unknown.length) throw new UsageError(`config file ${file} has unknown field(s) ${unknown.join(", ")}; expected "functions"`);
+  const functions = (raw as { functions?: unknown }).functions;
+  if (!functions || typeof functions !== "object" || Array.isArray(functions) || Object.keys(functions).length === 0) {
+    throw new UsageError(`config file ${file} must name at least one function under "functions"`);
+  }
+  const dir = path.dirname(file);
+  const out: Record<string, FunctionConfig> = {};
+  for (const [name, entry] of Object.entries(functions)) {
+    const where = `function "${name}" in ${file}`;
+    if (!NAME.test(name)) throw new UsageError(`${where}: a function name is 1 to 64 letters, digits, '-' or '_'`);
+    const spec = typeof entry === "string" ? { handler: entry } : entry;
+    if (!spec || typeof spec !== "object" || Array.isArray(spec)) throw new UsageError(`${where} must be a module path or { "handler": "./file.ts", "export": "handler" }`);
+    const extra = Object.keys(spec).filter((k) => !FUNCTION_FIELDS.includes(k));
+    if (extra.length) throw new UsageError(`${where} has unknown field(s) ${extra.join(", ")}; expected ${FUNCTION_FIELDS.join(", ")}`);
+    const { handler, export: exportName = "handler" } = spec as { handler?: unknown; export?: unknown };
+    if (typeof handler !== "string" || handler === "") throw new UsageError(`${where}: "handler" must be the path of a module`);
+    if (typeof exportName !== "string" || exportName === "") throw new UsageError(`${where}: "export" must be an export name`);
+    out[name] = { handler: path.resolve(dir, handler), export: exportName };
+  }
+  return { file, functions: out };
+}
+
+/** Loads every module the config names and registers its export on `engine`. */
+export async function registerConfig(engine: DurableEngine, config: WorkerConfig): Promise<void> {
+  for (const [name, fn] of Object.entries(config.functions)) {
+    const where = `function "${name}" (${fn.handler})`;
+    if (!existsSync(fn.handler)) throw new UsageError(`${where}: module not found: ${fn.handler}`);
+    const mod = await importUserModule(fn.handler, `module of function "${name}"`);
+    const defaults = (mod.default && typeof mod.default === "object" ? mod.default : {}) as Record<string, unknown>;
+    const exported = mod[fn.export] ?? defaults[fn.export];
+    if (typeof exported !== "function") {
+      const names = [...new Set([...Object.keys(mod), ...Object.keys(defaults)])].filter((k) => k !== "default" && k !== "__esModule");
+      throw new UsageError(`${where} has no function export "${fn.export}"${names.length ? ` (it exports: ${names.join(", ")})` : ""}`);
+    }
+    if ((exported as unknown as Record<symbol, unknown>)[DURABLE_HANDLER]) engine.register(name, exported as DurableLambdaHandler);
+    else engine.registerFunction(name, exported as PlainHandler);
+  }
+}
