@@ -255,15 +255,24 @@ export class DurableContextImpl implements DurableContext, Scope {
 
   // Callbacks, chained invokes and polling (operations/callback, invoke, wait-for-condition).
   createCallback(...args: unknown[]): DurablePromise<any> {
-    return createCallback(this, args);
+    return this.guarded("createCallback", () => createCallback(this, args));
   }
 
   invoke(...args: unknown[]): DurablePromise<any> {
-    return invoke(this, args);
+    return this.guarded("invoke", () => invoke(this, args));
   }
 
   waitForCondition(...args: unknown[]): DurablePromise<any> {
-    return waitForCondition(this, args);
+    return this.guarded("waitForCondition", () => {
+      // Like a step body, the check runs as its own active context: durable calls from inside
+      // it are refused (API.md §4.5).
+      const at = typeof args[0] === "string" || args[0] === undefined ? 1 : 0;
+      const check = args[at];
+      if (typeof check !== "function") return waitForCondition(this, args);
+      const stepId = this.peekNextStepId();
+      const tracked = (state: unknown, checkContext: unknown) => runAsActive(this.invocation, stepId, () => check(state, checkContext));
+      return waitForCondition(this, args.map((arg, i) => (i === at ? tracked : arg)));
+    });
   }
 
   waitForCallback(...args: unknown[]): DurablePromise<any> {
