@@ -1,13 +1,15 @@
 // Replay: later invocations get checkpointed step results and errors back without running the
 // step functions again; operation ids come from position; step and wait in named and
-// anonymous forms; wait durations (seconds recorded, bad shapes refused naming the value).
+// anonymous forms; wait durations (seconds recorded, bad shapes refused naming the value);
+// a handler changed between invocations (reordered, renamed, retyped operations) fails the
+// execution with a non-determinism error naming the step id, the record and the call.
 
 import { createHash } from "node:crypto";
 import path from "node:path";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { withDurableExecution } from "@aws/durable-execution-sdk-js";
+import { withDurableExecution, type DurableContext } from "@aws/durable-execution-sdk-js";
 import { DurableEngine, StepError } from "../ts/index";
 import { tempDirs } from "./helpers/temp";
 
@@ -220,5 +222,183 @@ describe("replay", () => {
       expect(record.Error?.ErrorMessage).toContain(JSON.stringify(duration));
       expect(record.Error?.ErrorMessage).toMatch(reason);
     });
+  });
+});
+
+describe("non-determinism: the handler changed between invocations", () => {
+  /** Runs `before` in the first invocation and `after` in every later one (replays). */
+  async function changed(before: (ctx: DurableContext) => Promise<unknown>, after: (ctx: DurableContext) => Promise<unknown>) {
+    let version = 1;
+    engine.register(
+      "changing",
+      withDurableExecution(async (_e, ctx) => (version === 1 ? before(ctx) : after(ctx))),
+    );
+    const { execution } = engine.start("changing");
+    const record = await engine.drive(execution.DurableExecutionArn, {
+      afterInvocation: () => {
+        version = 2;
+      },
+    });
+    return record;
+  }
+
+  const mismatch = (what: string, stepId: string, recorded: string, requested: string) =>
+    `[Unrecoverable Execution] Non-deterministic execution detected: Operation ${what} mismatch for step "${stepId}". ` +
+    `Expected ${what} "${recorded}", but got "${requested}". This indicates non-deterministic control flow in your workflow code.`;
+
+  const suspend = (ctx: DurableContext) => ctx.wait("pause", { seconds: 5 });
+  const noRetry = { retryStrategy: () => ({ shouldRetry: false }) };
+
+  const cases: Array<[string, (ctx: DurableContext) => Promise<unknown>, (ctx: DurableContext) => Promise<unknown>, string]> = [
+    [
+      "steps reordered",
+      async (ctx) => {
+        await ctx.step("reserve", async () => 1);
+        await ctx.step("charge", async () => 2);
+        await suspend(ctx);
+      },
+      async (ctx) => {
+        await ctx.step("charge", async () => 2);
+        await ctx.step("reserve", async () => 1);
+        await suspend(ctx);
+      },
+      mismatch("name", "1", "reserve", "charge"),
+    ],
+    [
+      "a step and a wait swapped",
+      async (ctx) => {
+        await ctx.step("work", async () => 1);
+        await suspend(ctx);
+      },
+      async (ctx) => {
+        await suspend(ctx);
+        await ctx.step("work", async () => 1);
+      },
+      mismatch("type", "1", "STEP", "WAIT"),
+    ],
+    [
+      "a step renamed",
+      async (ctx) => {
+        await ctx.step("charge", async () => 1);
+        await suspend(ctx);
+      },
+      async (ctx) => {
+        await ctx.step("charge-card", async () => 1);
+        await suspend(ctx);
+      },
+      mismatch("name", "1", "charge", "charge-card"),
+    ],
+    [
+      "a named step made anonymous",
+      async (ctx) => {
+        await ctx.step("charge", async () => 1);
+        await suspend(ctx);
+      },
+      async (ctx) => {
+        await ctx.step(async () => 1);
+        await suspend(ctx);
+      },
+      mismatch("name", "1", "charge", "undefined"),
+    ],
+    [
+      "a step retyped as a child context",
+      async (ctx) => {
+        await ctx.step("load", async () => 1);
+        await suspend(ctx);
+      },
+      async (ctx) => {
+        await ctx.runInChildContext("load", async () => 1);
+        await suspend(ctx);
+      },
+      mismatch("type", "1", "STEP", "CONTEXT"),
+    ],
+    [
+      "a step retyped as a waitForCondition (same type, other sub-type)",
+      async (ctx) => {
+        await ctx.step("poll", async () => 1);
+        await suspend(ctx);
+      },
+      async (ctx) => {
+        await ctx.waitForCondition("poll", async (n: number) => n, { initialState: 1, waitStrategy: () => ({ shouldContinue: false }) });
+        await suspend(ctx);
+      },
+      mismatch("subtype", "1", "Step", "WaitForCondition"),
+    ],
+    [
+      "a map turned into a parallel",
+      async (ctx) => {
+        await ctx.map("fan", [1], async (_c, n) => n);
+        await suspend(ctx);
+      },
+      async (ctx) => {
+        await ctx.parallel("fan", [async () => 1]);
+        await suspend(ctx);
+      },
+      mismatch("subtype", "1", "Map", "Parallel"),
+    ],
+    [
+      "a change inside a child context",
+      async (ctx) => {
+        await ctx.runInChildContext("order", async (child) => {
+          await child.step("validate", async () => 1);
+          await child.wait({ seconds: 5 });
+          await child.step("ship", async () => 2);
+        });
+      },
+      async (ctx) => {
+        await ctx.runInChildContext("order", async (child) => {
+          await child.step("validate", async () => 1);
+          await child.step("ship", async () => 2);
+        });
+      },
+      mismatch("type", "1-2", "WAIT", "STEP"),
+    ],
+  ];
+
+  it.each(cases)("%s: FAILED with NonDeterministicExecutionError naming the step id, the record and the call", async (_label, before, after, message) => {
+    const record = await changed(before, after);
+    expect(record.Status).toBe("FAILED");
+    expect(record.Error).toEqual({ ErrorType: "NonDeterministicExecutionError", ErrorMessage: message });
+  });
+
+  it("user code cannot catch it, and nothing is recorded for the changed call", async () => {
+    let caught = 0;
+    const record = await changed(
+      async (ctx) => {
+        await ctx.step("a", async () => 1);
+        await suspend(ctx);
+      },
+      async (ctx) => {
+        try {
+          await ctx.step("b", async () => 1, noRetry);
+        } catch {
+          caught++;
+        }
+        return "carried on";
+      },
+    );
+    expect(record.Status).toBe("FAILED");
+    expect(record.Error?.ErrorType).toBe("NonDeterministicExecutionError");
+    expect(caught).toBe(0);
+    const names = events(record.DurableExecutionArn)
+      .filter((e) => e.EventType === "StepStarted")
+      .map((e) => e.Name);
+    expect(names).toEqual(["a"]);
+  });
+
+  it("adding operations after the recorded ones is not a change: the execution completes", async () => {
+    const record = await changed(
+      async (ctx) => {
+        await ctx.step("a", async () => 1);
+        await suspend(ctx);
+      },
+      async (ctx) => {
+        const a = await ctx.step("a", async () => 1);
+        await suspend(ctx);
+        return a + (await ctx.step("added", async () => 41));
+      },
+    );
+    expect(record.Status).toBe("SUCCEEDED");
+    expect(JSON.parse(record.Result!)).toBe(42);
   });
 });
