@@ -5,6 +5,7 @@
 
 import type { DurableEngine, ExecutionRecord } from "../engine/durable-engine";
 import { ExecutionNotFoundError } from "../engine-errors";
+import { call } from "../native";
 import type { ErrorObject } from "../types";
 import { AwsError, invalidParameter } from "./aws-errors";
 import {
@@ -97,14 +98,14 @@ export class DurableApi {
     const token = req.query.get("CheckpointToken");
     if (!token) throw invalidParameter("CheckpointToken is required");
     const maxItems = queryInteger(req.query, "MaxItems", 100, 1, 1000);
-    const state = this.engine.native.getExecutionState(req.params.arn, token, req.query.get("Marker") ?? undefined, maxItems);
+    const state = call(() => this.engine.native.getExecutionState(req.params.arn, token, req.query.get("Marker") ?? undefined, maxItems));
     return { body: epochTimestamps(state) };
   }
 
   checkpoint(req: ApiRequest): ApiResponse {
     checkQuery(req.query, [], "CheckpointDurableExecution");
     const body = checkShape<{ CheckpointToken: string; Updates?: unknown[] }>(parseJson(req.body, "the request body") ?? {}, CHECKPOINT_REQUEST, "CheckpointDurableExecutionRequest");
-    const answer = this.engine.native.checkpoint(req.params.arn, body.CheckpointToken, (body.Updates ?? []) as never);
+    const answer = call(() => this.engine.native.checkpoint(req.params.arn, body.CheckpointToken, (body.Updates ?? []) as never));
     return { body: epochTimestamps(answer) };
   }
 
