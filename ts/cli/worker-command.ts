@@ -94,6 +94,8 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
     await worker.shutdown();
     stopFollowing();
     log.event("info", "worker stopped");
+    // Handlers released unfinished may still hold timers: they must not keep the process alive.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
     return 0;
   } finally {
     engine.close();
