@@ -86,6 +86,7 @@ export {
   InvalidCheckpointTokenError,
   ExecutionNotFoundError,
   ExecutionAlreadyStartedError,
+  ExecutionNotRunningError,
   CallbackNotFoundError,
   CallbackClosedError,
   NonDeterminismError,
