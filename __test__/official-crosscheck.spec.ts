@@ -14,10 +14,12 @@
 // the SDK's own transport injection point (API.md §3.3), and writes the execution and history
 // to a file. The half on our SDK runs here, as conformance.spec.ts runs it.
 //
-// Left out: handlers that call process.exit (they crash the process: the conformance runner
+// The log records each run writes for its execution (both default loggers write JSON lines to
+// stdout/stderr, captured in process) must be equal too, and match ExpectedLogs where given.
+//
+// Left out: handlers that call process.exit (they crash the process; the conformance runner
 // runs them through the CLI, which maps the official name to durable-node, so there is no
-// official half). Requirements that assert logs are cross-checked on their history and result
-// only; their log lines are checked by conformance.spec.ts.
+// official half).
 //
 // CROSSCHECK_SUITE=<suite>[,...] or CROSSCHECK_ID=<id>[,...] narrow the run.
 
@@ -28,21 +30,23 @@ import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { runInProcess, withCallbackNames, type HistoryEvent, type Outcome } from "./conformance/execute";
+import { withCallbackNames, type HistoryEvent, type Outcome } from "./conformance/execute";
+import { checkLogs, parseLogs } from "./conformance/logs";
 import { match, matchHistory, substitute, type Bindings } from "./conformance/matcher";
 import { bindVariables, loadRequirements, type Requirement } from "./conformance/requirements";
 import { childEnv, REPO_ROOT } from "./helpers/cli";
-import { seedMathRandom } from "./helpers/seeded-random";
+import { runHalf } from "./helpers/crosscheck-run";
 import type { OfficialRunOutcome, OfficialRunRequest } from "./helpers/run-official";
 
-const SUITES = ["step", "wait", "callback", "child"];
 const only = (name: string) => (process.env[name] ? new Set(process.env[name]!.split(",").map((s) => s.trim())) : undefined);
 const suites = only("CROSSCHECK_SUITE");
+/** The suites of issue 4 §4 by default; CROSSCHECK_SUITE can name any others. */
+const SUITES = suites ? [...suites] : ["step", "wait", "callback", "child"];
 const ids = only("CROSSCHECK_ID");
 const RUNNER = path.join(REPO_ROOT, "__test__", "helpers", "run-official.ts");
 
 const requirements = loadRequirements().filter(
-  (r) => SUITES.includes(r.suite) && (!suites || suites.has(r.suite)) && (!ids || ids.has(r.id)) && existsSync(r.handlerFile),
+  (r) => SUITES.includes(r.suite) && (!ids || ids.has(r.id)) && existsSync(r.handlerFile),
 );
 
 const work = mkdtempSync(path.join(os.tmpdir(), "official-crosscheck-"));
@@ -65,7 +69,7 @@ async function runOfficial(req: Requirement, bindings: Bindings): Promise<Outcom
   if (code !== 0 || !existsSync(outcomeFile)) throw new Error(`official run of ${req.id} exited with ${code}: ${stderr}`);
   const outcome = JSON.parse(readFileSync(outcomeFile, "utf8")) as OfficialRunOutcome;
   if (outcome.error) throw new Error(`official run of ${req.id} failed: ${outcome.error}`);
-  return { record: outcome.record as Outcome["record"], history: outcome.history!, sdkPath: outcome.sdkPath };
+  return { record: outcome.record as Outcome["record"], history: outcome.history!, logLines: outcome.logLines, sdkPath: outcome.sdkPath };
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -123,7 +127,13 @@ function problemsOf(req: Requirement, outcome: Outcome, bound: Bindings): string
       if (mismatch) problems.push(mismatch);
     }
   }
+  if (req.ExpectedLogs?.length) problems.push(...checkLogs(req.ExpectedLogs, logRecords(outcome), bindings));
   return problems;
+}
+
+/** The log records of the execution among the lines the run wrote. */
+function logRecords(outcome: Outcome) {
+  return parseLogs(outcome.logLines ?? [], outcome.record.DurableExecutionArn);
 }
 
 /** The parts of the execution record that both runs must agree on. */
@@ -151,12 +161,7 @@ for (const suite of SUITES) {
           (runs ??= (async () => {
             // Variables (random strings) are bound once: both halves get the same values.
             const bindings = bindVariables(req);
-            // Jitter is drawn from Math.random: both halves draw from the same seeded sequence.
-            const seeded = () => {
-              const restore = seedMathRandom(`${req.suite}/${req.id}`);
-              return runInProcess(req, new Map(bindings)).finally(restore);
-            };
-            const [official, ours] = await Promise.all([runOfficial(req, bindings), seeded()]);
+            const [official, ours] = await Promise.all([runOfficial(req, bindings), runHalf(req, bindings)]);
             return { ours, official, bindings };
           })());
 
@@ -168,6 +173,13 @@ for (const suite of SUITES) {
             normalize(official.history),
             `histories differ\nofficial SDK:\n${describeHistory(official.history)}\nours:\n${describeHistory(ours.history)}`,
           ).toEqual(normalize(ours.history));
+        });
+
+        it("the official SDK's log records equal ours", async () => {
+          const { ours, official } = await both();
+          // As text: the fields' order is part of the line a user sees.
+          const records = (o: Outcome) => normalize(logRecords(o).map(({ index: _, ...record }) => record)).map((r) => JSON.stringify(r));
+          expect(records(official), "log records differ").toEqual(records(ours));
         });
 
         for (const half of ["ours", "official"] as const) {

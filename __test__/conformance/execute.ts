@@ -142,6 +142,9 @@ export interface InProcessOptions {
   /** For a handler built with another SDK (the official one, in the cross-check): the class its
    * invocations' inputs are made with (RegisterOptions.inputWithClient). */
   inputWithClient?: InvocationInputWithClientClass;
+  /** With inputWithClient: which of the file's `functions` are that SDK's durable handlers (the
+   * others are registered as plain functions). */
+  isForeignDurable?: (fn: unknown) => boolean;
 }
 
 /** Runs the requirement's handler in this process, time skipped by the engine's clock. */
@@ -151,7 +154,14 @@ export async function runInProcess(req: Requirement, bindings: Bindings, options
   try {
     const fn = functionNameFor(req.handlerFile, "handler");
     engine.register(fn, mod.handler as never, { inputWithClient: options.inputWithClient });
-    registerFunctions(engine, (mod.functions ?? {}) as never);
+    if (options.inputWithClient) {
+      for (const [name, f] of Object.entries((mod.functions ?? {}) as Record<string, never>)) {
+        if (options.isForeignDurable?.(f)) engine.register(name, f, { inputWithClient: options.inputWithClient });
+        else engine.registerFunction(name, f);
+      }
+    } else {
+      registerFunctions(engine, (mod.functions ?? {}) as never);
+    }
     const { execution } = engine.start(fn, inputOf(req, bindings));
     const arn = execution.DurableExecutionArn;
     const actor = new CallbackActor(engine, arn, req.CallbackActions ?? [], bindings);

@@ -4,15 +4,15 @@
 // `import ... from "@aws/durable-execution-sdk-js"` resolves, by Node's own rules, to the real
 // package in node_modules; the engine is given that package's
 // DurableExecutionInvocationInputWithClient, so the official SDK talks to our engine through its
-// own injection point (API.md §3.3). The outcome goes to a file: handlers log to stdout.
+// own injection point (API.md §3.3). The outcome, with the lines the run wrote, goes to a file.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
-import { runInProcess } from "../conformance/execute";
 import { loadRequirements } from "../conformance/requirements";
-import { seedMathRandom } from "./seeded-random";
+import { runHalf } from "./crosscheck-run";
 
 export interface OfficialRunRequest {
   suite: string;
@@ -26,6 +26,7 @@ export interface OfficialRunOutcome {
   sdkPath: string;
   record?: unknown;
   history?: Record<string, unknown>[];
+  logLines?: string[];
   error?: string;
 }
 
@@ -39,11 +40,32 @@ async function main(): Promise<void> {
   const sdkPath = requireFromHandler.resolve("@aws/durable-execution-sdk-js");
   const outcome: OfficialRunOutcome = { sdkPath: path.relative(process.cwd(), sdkPath) };
   try {
-    const official = requireFromHandler("@aws/durable-execution-sdk-js") as { DurableExecutionInvocationInputWithClient: never };
-    const restore = seedMathRandom(`${req.suite}/${req.id}`);
-    const result = await runInProcess(req, new Map(request.bindings), { inputWithClient: official.DurableExecutionInvocationInputWithClient }).finally(restore);
+    const official = requireFromHandler("@aws/durable-execution-sdk-js") as {
+      DurableExecutionInvocationInputWithClient: never;
+      withDurableExecution: (...args: unknown[]) => unknown;
+    };
+    // The official handlers carry no mark; those the file makes (its `functions` for chained
+    // invokes among them) are recognized by wrapping the exported factory before it loads.
+    const made = new WeakSet<object>();
+    const withDurableExecution = official.withDurableExecution;
+    official.withDurableExecution = (...args: unknown[]) => {
+      const handler = withDurableExecution(...args) as object;
+      made.add(handler);
+      return handler;
+    };
+    // The handler really is the official SDK's: durable-node's withDurableExecution marks its
+    // handlers, the official one does not.
+    const mod = (await import(pathToFileURL(req.handlerFile).href)) as { handler?: Record<symbol, unknown> };
+    if (typeof mod.handler !== "function" || mod.handler[Symbol.for("durable-node.handler")] || !made.has(mod.handler)) {
+      throw new Error(`${req.handlerFile} did not load with the official SDK`);
+    }
+    const result = await runHalf(req, new Map(request.bindings), {
+      inputWithClient: official.DurableExecutionInvocationInputWithClient,
+      isForeignDurable: (f) => typeof f === "function" && made.has(f),
+    });
     outcome.record = result.record;
     outcome.history = result.history;
+    outcome.logLines = result.logLines;
   } catch (e) {
     outcome.error = e instanceof Error ? (e.stack ?? e.message) : String(e);
   }
