@@ -250,6 +250,22 @@ describe("bad input over raw HTTP", () => {
   });
 });
 
+describe("shutdown", () => {
+  it("SIGTERM does not wait for a synchronous Invoke whose execution waits for a callback", async () => {
+    const own = await startWorker(path.join(tempDir(), "shutdown.db"));
+    const pending = fetch(`${own.url}/2015-03-31/functions/approval/invocations`, { method: "POST", body: "{}" }).then(
+      (r) => r.status,
+      () => "closed",
+    );
+    await own.waitForLine(/\[approval\/[^\]]+\] invocation 1 suspended/);
+    const signalled = Date.now();
+    const exit = await own.stop("SIGTERM");
+    expect(exit.code).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    expect(await pending).toBe("closed");
+  });
+});
+
 describe("token", () => {
   it("a worker with a token refuses requests without it and accepts the client that presents it", async () => {
     const secured = await startWorker(path.join(tempDir(), "token.db"), ["--token", "s3cret-token"]);

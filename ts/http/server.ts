@@ -155,10 +155,15 @@ export class DurableHttpServer {
     });
   }
 
-  close(): Promise<void> {
+  /**
+   * Stops accepting connections; requests in progress get `graceMs` to finish (a synchronous
+   * Invoke may wait for an execution indefinitely), then their connections are closed.
+   */
+  close(graceMs = 1000): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
+      setTimeout(() => this.server.closeAllConnections(), graceMs).unref();
     });
   }
 
