@@ -1,22 +1,31 @@
-// durable-node/testing: a drop-in for @aws/durable-execution-sdk-js-testing 1.1.4's local runner.
+// durable-node/testing: a drop-in for @aws/durable-execution-sdk-js-testing 1.1.4's local runner,
+// with the same exported names (API.md §16). CloudDurableTestRunner (and its config types) is
+// not provided: it drives a function deployed on AWS, which durable-node does not involve.
 
 export { LocalDurableTestRunner } from "./runner";
-export type { LocalDurableTestRunnerParameters, LocalDurableTestRunnerSetupParameters, InvokeRequest, CallbackAnswer } from "./runner";
-export { DurableOperation, WaitingOperationStatus } from "./operation";
-export type { ContextDetails, StepDetails, CallbackDetails, ChainedInvokeDetails, WaitResultDetails, TestResultError } from "./operation";
-export { TestResult } from "./result";
-export type { Invocation } from "./result";
+export type { LocalDurableTestRunnerParameters, LocalDurableTestRunnerSetupParameters } from "./runner";
+export { WaitingOperationStatus, ExecutionStatus, InvocationType } from "./types";
+export type {
+  InvokeRequest,
+  Invocation,
+  DurableTestRunner,
+  TestResultError,
+  TestResult,
+  DurableOperation,
+  ContextDetails,
+  StepDetails,
+  CallbackDetails,
+  ChainedInvokeDetails,
+  WaitResultDetails,
+  // durable-node additions
+  CallbackAnswer,
+  HistoryEvent,
+  Handler,
+  Callback,
+  PrintConfig,
+  SendDurableExecutionCallbackSuccessResponse,
+  SendDurableExecutionCallbackFailureResponse,
+  SendDurableExecutionCallbackHeartbeatResponse,
+} from "./types";
 export { OperationStatus, OperationType } from "../types";
 export type { Operation, WireOperation } from "../types";
-
-export const ExecutionStatus = {
-  RUNNING: "RUNNING",
-  SUCCEEDED: "SUCCEEDED",
-  FAILED: "FAILED",
-  TIMED_OUT: "TIMED_OUT",
-  STOPPED: "STOPPED",
-} as const;
-export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus];
-
-export const InvocationType = { DryRun: "DryRun", Event: "Event", RequestResponse: "RequestResponse" } as const;
-export type InvocationType = (typeof InvocationType)[keyof typeof InvocationType];

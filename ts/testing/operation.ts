@@ -1,36 +1,43 @@
 // DurableOperation: a live handle on one operation of the runner's execution, found by name and
 // index, by position, or by id; it can be taken before run() and fills in as data arrives.
+// Error messages are those of the official runner, so tests asserting on them pass unchanged.
 
 import type { ErrorObject, Operation } from "../types";
 import { OperationStatus, OperationSubType, OperationType } from "../types";
-import type { ExecutionView, HistoryEvent } from "./view";
+import type {
+  CallbackDetails,
+  ChainedInvokeDetails,
+  ContextDetails,
+  DurableOperation,
+  HistoryEvent,
+  SendDurableExecutionCallbackResponse,
+  StepDetails,
+  TestResultError,
+  WaitResultDetails,
+} from "./types";
+import { WaitingOperationStatus } from "./types";
+import type { ExecutionView } from "./view";
 
-export enum WaitingOperationStatus {
-  STARTED = "STARTED",
-  SUBMITTED = "SUBMITTED",
-  COMPLETED = "COMPLETED",
-}
-
-export interface TestResultError {
-  errorMessage: string | undefined;
-  errorType: string | undefined;
-  errorData: string | undefined;
-  stackTrace: string[] | undefined;
-}
-
-export interface ContextDetails<R = unknown> { readonly result: R | undefined; readonly error: TestResultError | undefined }
-export interface StepDetails<R = unknown> { readonly attempt: number | undefined; readonly nextAttemptTimestamp: Date | undefined; readonly result: R | undefined; readonly error: TestResultError | undefined }
-export interface CallbackDetails<R = unknown> { readonly callbackId: string; readonly error?: TestResultError; readonly result?: R }
-export interface ChainedInvokeDetails<R = unknown> { readonly error?: TestResultError; readonly result?: R }
-export interface WaitResultDetails { readonly waitSeconds?: number; readonly scheduledEndTimestamp?: Date }
+export { WaitingOperationStatus };
 
 export type Selector = { name: string; index: number } | { index: number } | { id: string };
+
+/** Where a handle finds its execution: the runner's current one, or a finished run's. */
+export interface ViewSource {
+  current(): ExecutionView | undefined;
+  /** Resolves with the execution once the runner has one (handles may be taken before run()). */
+  started(): Promise<ExecutionView>;
+}
+
+export function fixedSource(view: ExecutionView): ViewSource {
+  return { current: () => view, started: async () => view };
+}
 
 const COMPLETED: string[] = [OperationStatus.CANCELLED, OperationStatus.FAILED, OperationStatus.STOPPED, OperationStatus.SUCCEEDED, OperationStatus.TIMED_OUT];
 
 export function toTestError(e: ErrorObject | undefined): TestResultError | undefined {
   if (!e) return undefined;
-  return { errorMessage: e.ErrorMessage, errorType: e.ErrorType, errorData: e.ErrorData, stackTrace: e.StackTrace };
+  return { errorMessage: e.ErrorMessage, errorType: e.ErrorType, errorData: e.ErrorData, stackTrace: e.StackTrace ? [...e.StackTrace] : undefined };
 }
 
 export function parseResult(text: string | undefined): any {
@@ -42,28 +49,28 @@ export function parseResult(text: string | undefined): any {
   }
 }
 
-export class DurableOperation<TResult = any> {
+export class LocalDurableOperation<TResult = any> implements DurableOperation<TResult> {
   constructor(
-    private readonly view: () => ExecutionView | undefined,
+    private readonly source: ViewSource,
     private readonly selector: Selector,
   ) {}
 
-  private find(): Operation | undefined {
-    const ops = this.view()?.operations() ?? [];
+  private find(view = this.source.current()): Operation | undefined {
+    const ops = view?.operations() ?? [];
     const s = this.selector;
     if ("id" in s) return ops.find((o) => o.Id === s.id);
-    if ("name" in s) return ops.filter((o) => o.Name === s.name)[s.index];
-    return ops[s.index];
+    if ("name" in s) return ops.filter((o) => o.Name === s.name).at(s.index);
+    return ops.at(s.index);
   }
 
-  private requireType(type: string): Operation | undefined {
+  private requireType(type: string, label: string = type): Operation | undefined {
     const op = this.find();
-    if (op && op.Type !== type) throw new Error(`Operation type ${op.Type} is not ${type}`);
+    if (op && op.Type !== type) throw new Error(`Operation type ${op.Type} is not ${label}`);
     return op;
   }
 
   private children(op: Operation): Operation[] {
-    return (this.view()?.operations() ?? []).filter((o) => o.ParentId === op.Id);
+    return (this.source.current()?.operations() ?? []).filter((o) => o.ParentId === op.Id);
   }
 
   getOperationData(): Operation | undefined {
@@ -94,20 +101,24 @@ export class DurableOperation<TResult = any> {
     return this.find()?.EndTimestamp;
   }
   isWaitForCallback(): boolean {
-    return this.find()?.SubType === OperationSubType.WAIT_FOR_CALLBACK;
+    const op = this.find();
+    return op?.Type === OperationType.CONTEXT && op.SubType === OperationSubType.WAIT_FOR_CALLBACK;
   }
   isCallback(): boolean {
     return this.find()?.Type === OperationType.CALLBACK;
   }
 
   getEvents(): HistoryEvent[] | undefined {
-    const op = this.find();
-    return op && this.view()?.events().filter((e) => e.Id === op.Id);
+    const view = this.source.current();
+    const op = this.find(view);
+    return op && view?.events().filter((e) => e.Id === op.Id);
   }
 
   getChildOperations(): DurableOperation[] | undefined {
     const op = this.find();
-    return op && this.children(op).map((c) => new DurableOperation(this.view, { id: c.Id }));
+    if (!op) return undefined;
+    if (!op.Id) throw new Error("Could not find operation ID");
+    return this.children(op).map((c) => new LocalDurableOperation(this.source, { id: c.Id }));
   }
 
   getStepDetails(): StepDetails<TResult> | undefined {
@@ -122,26 +133,35 @@ export class DurableOperation<TResult = any> {
   }
 
   getChainedInvokeDetails(): ChainedInvokeDetails<TResult> | undefined {
-    const op = this.requireType(OperationType.CHAINED_INVOKE);
-    const d = op?.ChainedInvokeDetails;
-    return op && { result: d?.Result === undefined ? undefined : JSON.parse(d.Result), error: toTestError(d?.Error) };
+    const op = this.requireType(OperationType.CHAINED_INVOKE, "INVOKE");
+    if (!op) return undefined;
+    const d = op.ChainedInvokeDetails;
+    let result: TResult | undefined;
+    try {
+      result = d?.Result ? JSON.parse(d.Result) : undefined;
+    } catch (cause) {
+      throw new Error("Could not parse result for invoke details", { cause });
+    }
+    return { error: toTestError(d?.Error), result };
   }
 
-  /** The callback of a CALLBACK operation, or the inner callback of a waitForCallback. */
-  private callbackRecord(): Operation | undefined {
-    const op = this.find();
-    if (!op) return undefined;
+  /** The CALLBACK record of a CALLBACK operation, or the inner callback of a waitForCallback. */
+  private callbackRecord(op: Operation): Operation {
     if (op.Type === OperationType.CALLBACK) return op;
-    if (op.SubType === OperationSubType.WAIT_FOR_CALLBACK) return this.children(op).find((c) => c.Type === OperationType.CALLBACK);
-    throw new Error(`Operation type ${op.Type} is not ${OperationType.CALLBACK}`);
+    if (op.Type === OperationType.CONTEXT && op.SubType === OperationSubType.WAIT_FOR_CALLBACK) {
+      const callback = this.children(op).find((c) => c.Type === OperationType.CALLBACK);
+      if (!callback) throw new Error("Could not find CALLBACK operation in WAIT_FOR_CALLBACK context");
+      return callback;
+    }
+    throw new Error(`Operation with Type ${op.Type} and SubType ${op.SubType} is not a valid callback`);
   }
 
   getCallbackDetails(): CallbackDetails<TResult> | undefined {
-    const op = this.callbackRecord();
+    const op = this.find();
     if (!op) return undefined;
-    const d = op.CallbackDetails;
-    if (!d?.CallbackId) throw new Error("No callback id is known for this operation yet");
-    return { callbackId: d.CallbackId, result: parseResult(d.Result), error: toTestError(d.Error) };
+    const d = this.callbackRecord(op).CallbackDetails;
+    if (d?.CallbackId === undefined) throw new Error("Could not find callback ID in callback details");
+    return { callbackId: d.CallbackId, error: toTestError(d.Error), result: parseResult(d.Result) };
   }
 
   getWaitDetails(): WaitResultDetails | undefined {
@@ -152,65 +172,55 @@ export class DurableOperation<TResult = any> {
     return { waitSeconds: started?.Duration, scheduledEndTimestamp: end === undefined ? undefined : new Date(end) };
   }
 
-  private callbackId(): string {
+  /** The callback id to answer, checked synchronously (the official methods throw, not reject). */
+  private callbackTarget(): { view: ExecutionView; callbackId: string } {
     const details = this.getCallbackDetails();
-    if (!details) throw new Error("The operation has no callback yet: await waitForData() first");
-    return details.callbackId;
+    const view = this.source.current();
+    if (!details || !view) throw new Error("Could not find callback details");
+    return { view, callbackId: details.callbackId };
   }
 
-  private engine() {
-    const view = this.view();
-    if (!view) throw new Error("The runner has not started an execution");
-    return view;
+  sendCallbackSuccess(result?: string): Promise<SendDurableExecutionCallbackResponse> {
+    const { view, callbackId } = this.callbackTarget();
+    return view.send(() => view.engine.sendCallbackSuccess(callbackId, result === undefined || result === "" ? undefined : result));
   }
 
-  async sendCallbackSuccess(result?: string): Promise<Record<string, never>> {
-    const view = this.engine();
-    view.engine.sendCallbackSuccess(this.callbackId(), result === "" ? undefined : result);
-    view.changed();
-    return {};
+  sendCallbackFailure(error?: ErrorObject): Promise<SendDurableExecutionCallbackResponse> {
+    const { view, callbackId } = this.callbackTarget();
+    return view.send(() => view.engine.sendCallbackFailure(callbackId, error ?? {}));
   }
 
-  async sendCallbackFailure(error?: ErrorObject): Promise<Record<string, never>> {
-    const view = this.engine();
-    view.engine.sendCallbackFailure(this.callbackId(), error ?? {});
-    view.changed();
-    return {};
+  sendCallbackHeartbeat(): Promise<SendDurableExecutionCallbackResponse> {
+    const { view, callbackId } = this.callbackTarget();
+    return view.send(() => view.engine.sendCallbackHeartbeat(callbackId));
   }
 
-  async sendCallbackHeartbeat(): Promise<Record<string, never>> {
-    this.engine().engine.sendCallbackHeartbeat(this.callbackId());
-    return {};
-  }
-
-  private reached(status: WaitingOperationStatus): boolean {
-    const op = this.find();
+  private reached(view: ExecutionView, status: WaitingOperationStatus): boolean {
+    const op = this.find(view);
     if (!op) return false;
-    if (op.SubType === OperationSubType.WAIT_FOR_CALLBACK) {
-      const kids = this.children(op);
+    if (op.Type === OperationType.CONTEXT && op.SubType === OperationSubType.WAIT_FOR_CALLBACK) {
+      // Resolved from its children: STARTED once the inner callback has an id, SUBMITTED once
+      // the submitter step (or the callback) completed, COMPLETED once the callback completed.
+      const kids = view.operations().filter((o) => o.ParentId === op.Id);
       const callback = kids.find((c) => c.Type === OperationType.CALLBACK);
       const submitter = kids.find((c) => c.Type === OperationType.STEP);
-      if (status === WaitingOperationStatus.STARTED) return kids.length > 0 && !!callback?.CallbackDetails?.CallbackId;
-      if (status === WaitingOperationStatus.SUBMITTED) return COMPLETED.includes(submitter?.Status ?? "") || COMPLETED.includes(callback?.Status ?? "");
-      return COMPLETED.includes(callback?.Status ?? "") || COMPLETED.includes(op.Status);
+      const done = (o: Operation | undefined) => o !== undefined && COMPLETED.includes(o.Status);
+      if (status === WaitingOperationStatus.STARTED) return callback?.CallbackDetails?.CallbackId !== undefined || done(op);
+      if (status === WaitingOperationStatus.SUBMITTED) return done(submitter) || done(callback) || done(op);
+      return done(callback) || done(op);
     }
-    if (status === WaitingOperationStatus.STARTED) return op.Type !== OperationType.CALLBACK || !!op.CallbackDetails?.CallbackId;
+    if (status === WaitingOperationStatus.STARTED) return op.Type !== OperationType.CALLBACK || op.CallbackDetails?.CallbackId !== undefined;
     return COMPLETED.includes(op.Status);
   }
 
   async waitForData(status: WaitingOperationStatus = WaitingOperationStatus.STARTED): Promise<DurableOperation<TResult>> {
-    const view = await this.viewWhenStarted();
+    const view = this.source.current() ?? (await this.source.started());
     return view.until(
-      () => (this.reached(status) ? this : undefined),
-      () => new Error(`Operation was not found after execution completion. Expected status: ${status}`),
+      () => (this.reached(view, status) ? this : undefined),
+      () =>
+        new Error(
+          `Operation was not found after execution completion. Expected status: ${status}. This typically means the operation was never executed or the test is waiting for the wrong operation.`,
+        ),
     );
-  }
-
-  /** Handles may be taken before run(); wait until the runner has an execution. */
-  private async viewWhenStarted(): Promise<ExecutionView> {
-    for (let view = this.view(); ; view = this.view()) {
-      if (view) return view;
-      await new Promise((r) => setTimeout(r, 1));
-    }
   }
 }

@@ -1,31 +1,29 @@
 // TestResult: the outcome of one run() — status, result or error, operations, invocations and
-// the history in the service's event shapes.
+// the history in the service's event shapes. It reads a snapshot taken when the run ended, so
+// it stays readable after the runner runs again or is reset.
 
 import type { ExecutionRecord } from "../engine/durable-engine";
 import type { OperationStatus } from "../types";
-import { DurableOperation, parseResult, toTestError, type TestResultError } from "./operation";
-import type { ExecutionView, HistoryEvent } from "./view";
+import { LocalDurableOperation, fixedSource, parseResult, toTestError } from "./operation";
+import type { DurableOperation, ExecutionStatus, HistoryEvent, Invocation, PrintConfig, TestResult, TestResultError } from "./types";
+import type { ExecutionView } from "./view";
 
-export interface Invocation {
-  startTimestamp: Date | undefined;
-  endTimestamp: Date | undefined;
-  requestId: string | undefined;
-  error: TestResultError | undefined;
-}
-
-export class TestResult<TResult = any> {
+export class LocalTestResult<TResult = any> implements TestResult<TResult> {
   constructor(
     private readonly view: ExecutionView,
     private readonly record: ExecutionRecord,
   ) {}
 
-  getStatus(): string | undefined {
-    return this.record.Status;
+  getStatus(): ExecutionStatus | undefined {
+    return this.record.Status as ExecutionStatus | undefined;
   }
 
   getResult(): TResult | undefined {
     if (this.record.Status !== "SUCCEEDED") {
-      throw new Error(this.getError().errorMessage ?? `Execution ${this.record.Status}`);
+      const details = this.getError();
+      const error = new Error(details.errorMessage?.trim());
+      if (details.stackTrace) error.stack = details.stackTrace.join("\n");
+      throw error;
     }
     return parseResult(this.record.Result);
   }
@@ -39,7 +37,7 @@ export class TestResult<TResult = any> {
     return this.view
       .operations()
       .filter((o) => !params || o.Status === params.status)
-      .map((o) => new DurableOperation(() => this.view, { id: o.Id }));
+      .map((o) => new LocalDurableOperation(fixedSource(this.view), { id: o.Id }));
   }
 
   getHistoryEvents(): HistoryEvent[] {
@@ -52,24 +50,24 @@ export class TestResult<TResult = any> {
       .filter((e) => e.EventType === "InvocationCompleted")
       .map((e) => {
         const d = e.InvocationCompletedDetails ?? {};
-        return {
-          startTimestamp: d.StartTimestamp ? new Date(d.StartTimestamp) : undefined,
-          endTimestamp: d.EndTimestamp ? new Date(d.EndTimestamp) : undefined,
-          requestId: d.RequestId,
-          error: toTestError(d.Error?.Payload),
-        };
+        return { startTimestamp: d.StartTimestamp, endTimestamp: d.EndTimestamp, requestId: d.RequestId, error: toTestError(d.Error?.Payload) };
       });
   }
 
-  print(config: { parentId?: boolean; name?: boolean; type?: boolean; subType?: boolean; status?: boolean; startTime?: boolean; endTime?: boolean; duration?: boolean } = {}): void {
-    const show = (key: keyof typeof config) => config[key] ?? true;
-    const rows = this.view.operations().map((o) => {
+  print(config: PrintConfig = {}): void {
+    const operations = this.view.operations();
+    if (operations.length === 0) {
+      console.log("No operations found.");
+      return;
+    }
+    const show = (key: keyof PrintConfig) => config[key] ?? true;
+    const rows = operations.map((o) => {
       const row: Record<string, unknown> = {};
       if (show("parentId")) row.parentId = o.ParentId ?? "-";
       if (show("name")) row.name = o.Name ?? "-";
-      if (show("type")) row.type = o.Type;
+      if (show("type")) row.type = o.Type ?? "-";
       if (show("subType")) row.subType = o.SubType ?? "-";
-      if (show("status")) row.status = o.Status;
+      if (show("status")) row.status = o.Status ?? "-";
       if (show("startTime")) row.startTime = o.StartTimestamp?.toISOString() ?? "-";
       if (show("endTime")) row.endTime = o.EndTimestamp?.toISOString() ?? "-";
       if (show("duration")) row.duration = o.StartTimestamp && o.EndTimestamp ? `${o.EndTimestamp.getTime() - o.StartTimestamp.getTime()}ms` : "-";

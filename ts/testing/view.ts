@@ -3,9 +3,21 @@
 
 import type { DurableEngine } from "../engine/durable-engine";
 import { onOperation } from "../observe";
+import { activity } from "./clock";
 import type { Operation, WireOperation } from "../types";
+import type { HistoryEvent } from "./types";
 
-export type HistoryEvent = Record<string, any>;
+export type { HistoryEvent };
+
+/** Every `…Timestamp` string of an event (at any depth) as a Date, as in the service's SDK shapes. */
+function eventDates(value: unknown, key = ""): unknown {
+  if (Array.isArray(value)) return value.map((v) => eventDates(v));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, eventDates(v, k)]));
+  }
+  if (key.endsWith("Timestamp") && (typeof value === "string" || typeof value === "number")) return new Date(value);
+  return value;
+}
 
 /** Wire records converted to the SDK's `Operation` shape (Date timestamps). */
 export function toOperation(w: WireOperation): Operation {
@@ -35,12 +47,16 @@ export class ExecutionView {
 
   /** Something changed: drop the caches and let waiters look again. */
   changed(): void {
-    this.operationsCache = undefined;
-    this.eventsCache = undefined;
+    if (!this.finished) {
+      this.operationsCache = undefined;
+      this.eventsCache = undefined;
+    }
     for (const w of [...this.waiters]) w();
   }
 
-  /** All operations of the execution (and of executions it invoked) except EXECUTION records. */
+  /** The operations of this execution except its EXECUTION record, in order of creation
+   * (an invoked durable function's operations belong to its own execution, as in the
+   * official runner where it runs in a nested runner). */
   operations(): Operation[] {
     if (!this.operationsCache) {
       this.operationsCache = this.engine
@@ -53,7 +69,7 @@ export class ExecutionView {
 
   events(): HistoryEvent[] {
     if (!this.eventsCache) {
-      this.eventsCache = this.engine.history(this.arn).map((e) => ({ ...e, EventTimestamp: new Date(e.EventTimestamp as string) }));
+      this.eventsCache = this.engine.history(this.arn).map((e) => eventDates(e) as HistoryEvent);
     }
     return this.eventsCache;
   }
@@ -76,7 +92,27 @@ export class ExecutionView {
     });
   }
 
+  /** Sends a callback answer to the engine; the engine's error, if any, rejects. */
+  async send(action: () => void): Promise<{ $metadata: Record<string, unknown> }> {
+    action();
+    activity();
+    this.changed();
+    return { $metadata: {} };
+  }
+
+  /** The run is over: keep what the engine has now (it is closed next) and reject waiters. */
   finish(): void {
+    if (this.finished) return;
+    try {
+      this.operationsCache = undefined;
+      this.eventsCache = undefined;
+      this.operations();
+      this.events();
+    } catch {
+      // The engine could not be read (closed under us): keep the last snapshot.
+      this.operationsCache ??= [];
+      this.eventsCache ??= [];
+    }
     this.finished = true;
     this.changed();
     this.stopListening();
