@@ -129,6 +129,22 @@ describe("256 KB per operation", () => {
 });
 
 describe("other limits", () => {
+  it("the 3,001st operation of an execution fails it, naming the operation and the limit; the 3,000 before stay", async () => {
+    const { engine, record } = await runOnce(async (ctx) => {
+      for (let i = 0; i < 3001; i++) await ctx.step(async () => i);
+    });
+    try {
+      expect(record.Status).toBe("FAILED");
+      expect(record.Error?.ErrorMessage).toContain(hashId("3001"));
+      expect(record.Error?.ErrorMessage).toContain("the limit is 3000 operations per execution");
+      const steps = engine.operations(record.DurableExecutionArn).filter((o) => o.Type === "STEP");
+      expect(steps).toHaveLength(3000);
+      expect(steps.every((o) => o.Status === "SUCCEEDED")).toBe(true);
+    } finally {
+      engine.close();
+    }
+  });
+
   it("an error object over 1 MB fails the execution naming the operation and the limit", async () => {
     const { engine, record } = await runOnce((ctx) =>
       ctx.step("loud", async () => {

@@ -10,7 +10,7 @@ use crate::engine::{finish_execution, lock_map, Engine, EventLog};
 use crate::error::{EngineError, Result};
 use crate::model::{Action, ExecutionStatus, Operation, OperationStatus, OperationType, OperationUpdate};
 use crate::store::{ExecRow, Store};
-use crate::validate::{validate_request, validate_transition};
+use crate::validate::{check_operation_count, validate_request, validate_transition};
 
 /// What a checkpoint answers: the next token and every record that changed since the previous
 /// answer to this invocation.
@@ -75,6 +75,7 @@ impl Engine {
         let (outcome, wake) = self.write(|s| {
             let mut exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
             self.check_token(&exec, token, true)?;
+            let mut op_count = lock_map(&self.active).get(&exec.id).map_or(0, |a| a.op_count);
             let mut events = EventLog::open(s, exec.id)?;
             let mut touched: HashMap<String, (Operation, i64)> = HashMap::new();
             let mut order: Vec<String> = Vec::new();
@@ -92,6 +93,8 @@ impl Engine {
                     if let Some(parent) = &update.parent_id {
                         check_parent(s, &exec, &touched, update, parent)?;
                     }
+                    check_operation_count(update, op_count)?;
+                    op_count += 1;
                 }
                 let (record, seq) = match current {
                     Some((op, seq)) => (Some(op), Some(seq)),
@@ -131,6 +134,7 @@ impl Engine {
             };
             invocation.delivered_seq = exec.change_seq;
             invocation.token_seq += 1;
+            invocation.op_count = op_count;
             if invocation.lease_ms - now < self.config.lease_ms / 2 {
                 invocation.lease_ms = now + self.config.lease_ms;
                 s.renew_lease(exec.id, invocation.lease_ms)?;

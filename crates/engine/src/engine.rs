@@ -55,6 +55,8 @@ pub(crate) struct ActiveInvocation {
     /// The execution's `change_seq` as of the last answer to this invocation.
     pub delivered_seq: i64,
     pub lease_ms: i64,
+    /// Operations the execution has (EXECUTION excluded), for the per-execution limit.
+    pub op_count: i64,
 }
 
 pub struct Engine {

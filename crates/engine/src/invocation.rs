@@ -99,9 +99,10 @@ impl Engine {
         exec.delivered_seq = exec.change_seq;
         s.update_exec(exec)?;
         let lease_ms = now + self.config.lease_ms;
+        let op_count = s.count_ops(exec.id)?;
         lock_map(&self.active).insert(
             exec.id,
-            ActiveInvocation { number: exec.inv_count, token_seq: 0, delivered_seq: exec.change_seq, lease_ms },
+            ActiveInvocation { number: exec.inv_count, token_seq: 0, delivered_seq: exec.change_seq, lease_ms, op_count },
         );
         let page = paginate(pruned_state(s, exec.id)?, 0, self.config.page_size);
         Ok(Task {

@@ -342,6 +342,12 @@ impl Store {
         Ok(stmt.execute(params![exec_id, owner, number, lease_ms])? == 1)
     }
 
+    /// Operations of an execution other than its EXECUTION record.
+    pub fn count_ops(&self, exec_id: i64) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached("SELECT count(*) FROM operations WHERE exec_id = ?1 AND type != 'EXECUTION'")?;
+        Ok(stmt.query_row([exec_id], |r| r.get(0))?)
+    }
+
     /// The id of the last event of an execution (0 when none).
     pub fn last_event_id(&self, exec_id: i64) -> Result<i64> {
         let mut stmt = self.conn.prepare_cached("SELECT coalesce(max(event_id), 0) FROM events WHERE exec_id = ?1")?;

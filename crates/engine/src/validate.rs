@@ -15,6 +15,19 @@ pub const EXECUTION_PAYLOAD_LIMIT: usize = 6_291_456;
 pub const ERROR_LIMIT: usize = 1_048_576;
 /// Updates per checkpoint request.
 pub const MAX_UPDATES: usize = 1_000;
+/// Operations one execution may create (its own EXECUTION record not counted).
+pub const MAX_OPERATIONS: i64 = 3_000;
+
+/// A new operation may be created only while the execution is under its operation limit.
+pub fn check_operation_count(update: &OperationUpdate, existing: i64) -> Result<()> {
+    if existing >= MAX_OPERATIONS {
+        return Err(reject(
+            update,
+            format!("the execution already has {existing} operations, the limit is {MAX_OPERATIONS} operations per execution"),
+        ));
+    }
+    Ok(())
+}
 
 /// An update whose type and action have been parsed.
 #[derive(Debug, Clone, Copy, PartialEq)]

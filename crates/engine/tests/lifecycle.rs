@@ -233,3 +233,23 @@ async fn state_pages_with_markers() {
     assert!(engine.get_execution_state(&arn, &out.token, Some("nonsense"), None).is_err());
     assert!(engine.get_execution_state(&arn, &out.token, None, Some(0)).is_err());
 }
+
+#[tokio::test]
+async fn an_execution_creates_at_most_3000_operations() {
+    let engine = engine(true);
+    let arn = engine.start_execution("many", None, None).unwrap().execution.arn;
+    let task = next(&engine, &arn).await.unwrap();
+    let mut token = task.token;
+    for batch in 0..3 {
+        let updates: Vec<OperationUpdate> = (1..=1000).map(|i| succeed(&format!("{}", batch * 1000 + i), "1")).collect();
+        token = engine.checkpoint(&arn, &token, &updates).unwrap().token;
+    }
+    let refused = engine.checkpoint(&arn, &token, &[succeed("3001", "1")]).unwrap_err();
+    let message = refused.to_string();
+    assert_eq!(refused.code(), "ERR_INVALID_CHECKPOINT");
+    assert!(message.contains(&ids::hash_step_id("3001")), "{message}");
+    assert!(message.contains("3000 operations per execution"), "{message}");
+    // Nothing of the refused request was stored; the token is still the current one.
+    assert_eq!(engine.operations(&arn).unwrap().len(), 3001);
+    engine.checkpoint(&arn, &token, &[]).unwrap();
+}
