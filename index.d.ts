@@ -20,6 +20,11 @@ export declare class NativeEngine {
   advanceClockTo(targetMs: number): void
   startExecution(functionName: string, name?: string | undefined | null, input?: string | undefined | null): StartedExecution
   checkpoint(arn: string, token: string, updates: Array<WireOperationUpdate>): CheckpointResponse
+  /**
+   * Group commit: checkpoints of several invocations in one transaction. Each answer is a
+   * response or the coded error message of that request alone.
+   */
+  checkpointMany(requests: Array<WireCheckpointRequest>): Array<CheckpointResult>
   getExecutionState(arn: string, token: string, marker?: string | undefined | null, maxItems?: number | undefined | null): ExecutionState
   /** Resolves with the next invocation to run, or null when the filtered execution finished. */
   nextTask(filter?: TaskFilter | undefined | null): Promise<InvocationTask | null>
@@ -41,6 +46,8 @@ export declare class NativeEngine {
   renewLeases(): number
   /** Stops handing out invocations (graceful shutdown); running ones can still finish. */
   stopTasks(): void
+  /** SQLite's `PRAGMA integrity_check` on the database: `["ok"]` when intact. */
+  integrityCheck(): Array<string>
   /** Invocations handed out by this engine that have not ended. */
   activeInvocations(): number
   close(): void
@@ -71,6 +78,12 @@ export interface ChainedInvokeDetails {
 export interface CheckpointResponse {
   CheckpointToken: string
   NewExecutionState: ExecutionState
+}
+
+/** The answer to one request of a group commit: its response, or its coded error message. */
+export interface CheckpointResult {
+  response?: CheckpointResponse
+  error?: string
 }
 
 export interface ContextDetails {
@@ -166,6 +179,13 @@ export interface WireCallbackOptions {
 export interface WireChainedInvokeOptions {
   FunctionName: string
   TenantId?: string
+}
+
+/** One request of a group commit. */
+export interface WireCheckpointRequest {
+  DurableExecutionArn: string
+  CheckpointToken: string
+  Updates: Array<WireOperationUpdate>
 }
 
 export interface WireContextOptions {

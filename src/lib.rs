@@ -13,8 +13,12 @@ mod convert;
 
 use convert::*;
 
+fn coded_message(e: &engine::EngineError) -> String {
+    format!("[{}] {}", e.code(), e)
+}
+
 fn js_err(e: engine::EngineError) -> Error {
-    Error::new(Status::GenericFailure, format!("[{}] {}", e.code(), e))
+    Error::new(Status::GenericFailure, coded_message(&e))
 }
 
 #[napi(object)]
@@ -100,10 +104,22 @@ impl NativeEngine {
     pub fn checkpoint(&self, arn: String, token: String, updates: Vec<WireOperationUpdate>) -> Result<CheckpointResponse> {
         let updates: Vec<engine::OperationUpdate> = updates.into_iter().map(Into::into).collect();
         let outcome = self.inner.checkpoint(&arn, &token, &updates).map_err(js_err)?;
-        Ok(CheckpointResponse {
-            checkpoint_token: outcome.token,
-            new_execution_state: ExecutionState { operations: outcome.operations.iter().map(Into::into).collect(), next_marker: None },
-        })
+        Ok(outcome.into())
+    }
+
+    /// Group commit: checkpoints of several invocations in one transaction. Each answer is a
+    /// response or the coded error message of that request alone.
+    #[napi]
+    pub fn checkpoint_many(&self, requests: Vec<WireCheckpointRequest>) -> Result<Vec<CheckpointResult>> {
+        let requests: Vec<engine::CheckpointRequest> = requests.into_iter().map(Into::into).collect();
+        let outcomes = self.inner.checkpoint_many(&requests).map_err(js_err)?;
+        Ok(outcomes
+            .into_iter()
+            .map(|outcome| match outcome {
+                Ok(outcome) => CheckpointResult { response: Some(outcome.into()), error: None },
+                Err(e) => CheckpointResult { response: None, error: Some(coded_message(&e)) },
+            })
+            .collect())
     }
 
     #[napi]
@@ -193,6 +209,12 @@ impl NativeEngine {
     #[napi]
     pub fn stop_tasks(&self) {
         self.inner.stop_tasks();
+    }
+
+    /// SQLite's `PRAGMA integrity_check` on the database: `["ok"]` when intact.
+    #[napi]
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        self.inner.integrity_check().map_err(js_err)
     }
 
     /// Invocations handed out by this engine that have not ended.

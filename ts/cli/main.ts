@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { DurableEngine, InvocationFailedError, type ExecutionRecord } from "../engine/durable-engine";
 import { DatabaseOpenError, DurableNodeError, ExecutionAlreadyStartedError, InvalidParameterError, NotADatabaseError } from "../engine-errors";
 import { registerCallbackCommand } from "./callback-command";
+import { registerCheckCommand } from "./check-command";
 import { registerInspectCommands } from "./inspect-commands";
 import { functionNameFor, loadHandler, registerFunctions } from "./load-handler";
 import { followExecution, oneLine } from "./printer";
@@ -98,7 +99,8 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
     .action(async (file: string, options: RunOptions) => setCode(await run(file, options, out)));
   registerInspectCommands(program, (db) => openEngine(db, false), out);
   registerCallbackCommand(program, (db) => openEngine(db, false), out);
-  registerWorkerCommands(program, (db, o) => openEngine(db, false, o?.leaseMs), out, setCode);
+  registerCheckCommand(program, (db) => openEngine(db, false), out, setCode, DEFAULT_DB);
+  registerWorkerCommands(program, (db, o) => openEngine(db, o?.skipTime ?? false, o?.leaseMs), out, setCode);
   return program;
 }
 

@@ -323,6 +323,11 @@ export class DurableEngine {
     return call(() => this.native.operations(arnOrName));
   }
 
+  /** SQLite's `PRAGMA integrity_check` on the database: `["ok"]` when the file is intact. */
+  integrityCheck(): string[] {
+    return call(() => this.native.integrityCheck());
+  }
+
   /** Milliseconds since the epoch on the engine clock (ahead of real time when skipping). */
   now(): number {
     return this.native.now();

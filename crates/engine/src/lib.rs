@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod history;
 pub mod ids;
+pub mod integrity;
 pub mod invoke;
 pub mod invocation;
 pub mod model;
@@ -22,7 +23,7 @@ pub mod store;
 pub mod timers;
 pub mod validate;
 
-pub use checkpoint::{CheckpointOutcome, StatePage};
+pub use checkpoint::{CheckpointOutcome, CheckpointRequest, StatePage};
 pub use engine::{Engine, EngineConfig, Started};
 pub use error::{EngineError, Result};
 pub use invocation::{Task, TaskFilter};
