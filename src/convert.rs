@@ -322,6 +322,43 @@ pub struct CheckpointResponse {
     pub new_execution_state: ExecutionState,
 }
 
+impl From<engine::CheckpointOutcome> for CheckpointResponse {
+    fn from(outcome: engine::CheckpointOutcome) -> Self {
+        CheckpointResponse {
+            checkpoint_token: outcome.token,
+            new_execution_state: ExecutionState { operations: outcome.operations.iter().map(Into::into).collect(), next_marker: None },
+        }
+    }
+}
+
+/// One request of a group commit.
+#[napi(object)]
+pub struct WireCheckpointRequest {
+    #[napi(js_name = "DurableExecutionArn")]
+    pub durable_execution_arn: String,
+    #[napi(js_name = "CheckpointToken")]
+    pub checkpoint_token: String,
+    #[napi(js_name = "Updates")]
+    pub updates: Vec<WireOperationUpdate>,
+}
+
+impl From<WireCheckpointRequest> for engine::CheckpointRequest {
+    fn from(r: WireCheckpointRequest) -> Self {
+        engine::CheckpointRequest {
+            arn: r.durable_execution_arn,
+            token: r.checkpoint_token,
+            updates: r.updates.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The answer to one request of a group commit: its response, or its coded error message.
+#[napi(object)]
+pub struct CheckpointResult {
+    pub response: Option<CheckpointResponse>,
+    pub error: Option<String>,
+}
+
 /// An invocation to run: the AWS invocation input plus routing fields.
 #[napi(object)]
 pub struct InvocationTask {

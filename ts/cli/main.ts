@@ -39,9 +39,9 @@ function parseInput(text: string | undefined): unknown {
 }
 
 /** Opens the database; only the default location has its directory created for it. */
-export function openEngine(db: string | undefined, skipTime: boolean, leaseMs?: number): DurableEngine {
+export function openEngine(db: string | undefined, skipTime: boolean, options: { leaseMs?: number; groupCommit?: boolean; synchronousFull?: boolean } = {}): DurableEngine {
   if (db === undefined) mkdirSync(path.dirname(DEFAULT_DB), { recursive: true });
-  return DurableEngine.open({ path: db ?? DEFAULT_DB, skipTime, leaseMs });
+  return DurableEngine.open({ path: db ?? DEFAULT_DB, skipTime, ...options });
 }
 
 function summary(record: ExecutionRecord): string {
@@ -100,7 +100,7 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
   registerInspectCommands(program, (db) => openEngine(db, false), out);
   registerCallbackCommand(program, (db) => openEngine(db, false), out);
   registerCheckCommand(program, (db) => openEngine(db, false), out, setCode, DEFAULT_DB);
-  registerWorkerCommands(program, (db, o) => openEngine(db, o?.skipTime ?? false, o?.leaseMs), out, setCode);
+  registerWorkerCommands(program, (db, o) => openEngine(db, o?.skipTime ?? false, { leaseMs: o?.leaseMs, groupCommit: true, synchronousFull: o?.synchronousFull }), out, setCode);
   return program;
 }
 

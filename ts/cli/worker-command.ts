@@ -16,7 +16,10 @@ import { UsageError } from "./usage-error";
 
 export const DEFAULT_PORT = 9014;
 
-type Open = (db: string | undefined, options?: { leaseMs?: number }) => DurableEngine;
+type Open = (db: string | undefined, options?: { leaseMs?: number; skipTime?: boolean; synchronousFull?: boolean }) => DurableEngine;
+
+/** The environment variable the AWS SDK for JavaScript reads the Lambda endpoint from. */
+export const LAMBDA_ENDPOINT_ENV = "AWS_ENDPOINT_URL_LAMBDA";
 
 interface WorkerCliOptions {
   db?: string;
@@ -28,6 +31,8 @@ interface WorkerCliOptions {
   concurrency: string;
   shutdownTimeout: string;
   leaseMs?: string;
+  skipTime?: boolean;
+  synchronousFull?: boolean;
   json?: boolean;
 }
 
@@ -60,10 +65,13 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
   }
   const config = await readConfig(findConfig(options.config));
   const log = createLog(options.json ?? false, write);
-  const engine = open(options.db, { leaseMs });
+  const engine = open(options.db, { leaseMs, skipTime: options.skipTime ?? false, synchronousFull: options.synchronousFull ?? false });
   let server: DurableHttpServer | undefined;
   try {
-    await registerConfig(engine, config);
+    const external = await registerConfig(engine, config);
+    if (external.length > 0 && !options.http) {
+      throw new UsageError(`function(s) ${external.join(", ")} ("durable": true) checkpoint over this worker's HTTP API: drop --no-http`);
+    }
     const worker = new Worker(engine, log, { concurrency, shutdownGraceMs: graceMs, renewEveryMs: leaseMs ? Math.max(50, Math.floor(leaseMs / 3)) : undefined });
     if (options.http) {
       server = new DurableHttpServer(engine, {
@@ -76,6 +84,7 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
         throw new UsageError(`cannot listen on ${options.host}:${port}: ${e.code ?? e.message}`);
       });
       log.event("info", `HTTP API listening on ${url}${token ? " (token required)" : ""}`, { url });
+      if (external.length > 0) pointLambdaClientsAt(url, external, token, log);
     }
     const stopFollowing = log.follow();
     worker.start();
@@ -99,6 +108,29 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
     return 0;
   } finally {
     engine.close();
+  }
+}
+
+/**
+ * Handlers built with another SDK (the official one uses its own LambdaClient) checkpoint over
+ * HTTP, and only this worker accepts the tokens of the invocations it runs: unless the user set
+ * AWS_ENDPOINT_URL_LAMBDA already, this process's Lambda clients are pointed at its own API.
+ * Region and credentials are not invented (they would override the user's for every AWS client).
+ */
+function pointLambdaClientsAt(url: string, functions: string[], token: string | undefined, log: ReturnType<typeof createLog>): void {
+  const own = url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:");
+  const set = process.env[LAMBDA_ENDPOINT_ENV];
+  if (set === undefined || set === "") {
+    process.env[LAMBDA_ENDPOINT_ENV] = own;
+    log.event("info", `${LAMBDA_ENDPOINT_ENV}=${own} for ${functions.join(", ")} (handlers of another SDK checkpoint over HTTP)`, { functions, endpoint: own });
+  } else if (set.replace(/\/+$/, "") !== own) {
+    log.event("warn", `${LAMBDA_ENDPOINT_ENV} is ${set}, not this worker (${own}): ${functions.join(", ")} will checkpoint there, which only works if it reaches this worker`, { functions, endpoint: set });
+  }
+  if (!process.env.AWS_REGION) {
+    log.event("warn", `AWS_REGION is not set: the AWS SDK of ${functions.join(", ")} may refuse to call the API (any region works, e.g. AWS_REGION=us-east-1)`, { functions });
+  }
+  if (token && process.env.AWS_ACCESS_KEY_ID !== token) {
+    log.event("warn", `the HTTP API needs its token: give ${functions.join(", ")} AWS_ACCESS_KEY_ID=<token> (any secret key)`, { functions });
   }
 }
 
@@ -126,6 +158,8 @@ export function registerWorkerCommands(program: Command, open: Open, out: (line:
     .option("--concurrency <n>", "invocations run at the same time", "8")
     .option("--shutdown-timeout <ms>", "on SIGTERM/SIGINT, how long to let running invocations finish", "10000")
     .option("--lease-ms <ms>", "invocation lease: how long another worker waits before taking over an invocation whose worker stopped renewing it")
+    .option("--skip-time", "fire waits and other timers at once through the engine's virtual clock (tests, demos)")
+    .option("--synchronous-full", "fsync every commit (SQLite synchronous=FULL); concurrent checkpoints share one commit")
     .option("--json", "structured logs: one JSON object per line")
     .action(async (options: WorkerCliOptions) => setCode(await runWorker(options, open, out)));
 

@@ -34,6 +34,10 @@ export interface DurableEngineOptions {
   /** How long an invocation may run without renewing its lease before another process on the
    * same file may take it over (ms, default 15 minutes; see `renewLeases`). */
   leaseMs?: number;
+  /** Checkpoints sent by concurrent invocations in the same event-loop turn share one
+   * transaction (group commit; one fsync with synchronousFull). For workers running many
+   * executions at once; it adds one event-loop turn to each checkpoint. */
+  groupCommit?: boolean;
 }
 
 export interface StartOptions {
@@ -117,16 +121,28 @@ export interface RegisterOptions {
    * Such handlers are not marked by durable-node's withDurableExecution, so they are not checked.
    */
   inputWithClient?: InvocationInputWithClientClass;
+  /**
+   * Invokes the handler as Lambda does (PROTOCOL.md §2.1): a plain JSON event with
+   * `DurableExecutionArn`, `CheckpointToken` and `InitialExecutionState` (ISO-8601 timestamps) and
+   * no injected client, so the handler's own SDK calls checkpoint / get-state over the network —
+   * e.g. the official SDK's LambdaClient pointed at the worker's HTTP API with
+   * `AWS_ENDPOINT_URL_LAMBDA`. Tokens are accepted there only while this engine runs the invocation.
+   */
+  plainInput?: boolean;
 }
 
 export class DurableEngine {
   private readonly handlers = new Map<string, DurableLambdaHandler>();
   private readonly inputClasses = new Map<string, InvocationInputWithClientClass>();
+  private readonly plainInputs = new Set<string>();
   private readonly plainHandlers = new Map<string, PlainHandler>();
   private readonly client: InProcessClient;
 
-  private constructor(readonly native: NativeEngine) {
-    this.client = new InProcessClient(native);
+  private constructor(
+    readonly native: NativeEngine,
+    groupCommit: boolean,
+  ) {
+    this.client = new InProcessClient(native, groupCommit);
   }
 
   static open(options: DurableEngineOptions = {}): DurableEngine {
@@ -139,7 +155,7 @@ export class DurableEngine {
         leaseMs: options.leaseMs,
       }),
     );
-    return new DurableEngine(engine);
+    return new DurableEngine(engine, options.groupCommit ?? false);
   }
 
   /** Registers a handler made by `withDurableExecution` under a function name. */
@@ -148,12 +164,17 @@ export class DurableEngine {
     if (foreign !== undefined && typeof foreign !== "function") {
       throw new TypeError(`inputWithClient for "${functionName}" must be a class like DurableExecutionInvocationInputWithClient`);
     }
-    if (typeof handler !== "function" || (!foreign && !(handler as unknown as Record<symbol, unknown>)[DURABLE_HANDLER])) {
+    if (foreign && options.plainInput) {
+      throw new TypeError(`"${functionName}": inputWithClient and plainInput exclude each other (plainInput passes no client)`);
+    }
+    if (typeof handler !== "function" || (!foreign && !options.plainInput && !(handler as unknown as Record<symbol, unknown>)[DURABLE_HANDLER])) {
       throw new TypeError(`The handler registered as "${functionName}" is not a durable handler: wrap it with withDurableExecution(...)`);
     }
     this.handlers.set(functionName, handler);
     if (foreign) this.inputClasses.set(functionName, foreign);
     else this.inputClasses.delete(functionName);
+    if (options.plainInput) this.plainInputs.add(functionName);
+    else this.plainInputs.delete(functionName);
     return this;
   }
 
@@ -252,16 +273,21 @@ export class DurableEngine {
     const plain = this.plainHandlers.get(task.functionName);
     if (plain) return this.invokePlain(task, plain);
     const handler = this.handlers.get(task.functionName);
-    const InputWithClient = this.inputClasses.get(task.functionName) ?? DurableExecutionInvocationInputWithClient;
-    const event = new InputWithClient(
-      {
-        DurableExecutionArn: arn,
-        CheckpointToken: task.CheckpointToken,
-        UpdatedOperationIds: task.UpdatedOperationIds,
-        InitialExecutionState: task.InitialExecutionState as never,
-      },
-      this.client,
-    );
+    const input: DurableExecutionInvocationInput = {
+      DurableExecutionArn: arn,
+      CheckpointToken: task.CheckpointToken,
+      UpdatedOperationIds: task.UpdatedOperationIds,
+      InitialExecutionState: task.InitialExecutionState as never,
+    };
+    let event: DurableExecutionInvocationInput;
+    if (this.plainInputs.has(task.functionName)) {
+      // The event Lambda delivers: JSON only, no UpdatedOperationIds on the first invocation.
+      if (task.invocationNumber === 1) delete input.UpdatedOperationIds;
+      event = JSON.parse(JSON.stringify(input)) as DurableExecutionInvocationInput;
+    } else {
+      const InputWithClient = this.inputClasses.get(task.functionName) ?? DurableExecutionInvocationInputWithClient;
+      event = new InputWithClient(input, this.client);
+    }
     if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "started", updatedOperationIds: task.UpdatedOperationIds });
     let output: DurableExecutionInvocationOutput;
     if (!handler) {

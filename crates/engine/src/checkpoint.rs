@@ -20,6 +20,14 @@ pub struct CheckpointOutcome {
     pub operations: Vec<Operation>,
 }
 
+/// One request of a group commit.
+#[derive(Debug, Clone)]
+pub struct CheckpointRequest {
+    pub arn: String,
+    pub token: String,
+    pub updates: Vec<OperationUpdate>,
+}
+
 #[derive(Debug, Clone)]
 pub struct StatePage {
     pub operations: Vec<Operation>,
@@ -72,83 +80,134 @@ impl Engine {
             self.fire_due_timers(self.clock.now_ms())?;
         }
         let now = self.clock.now_ms();
-        let (outcome, wake) = self.write(|s| {
-            let mut exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
-            self.check_token(&exec, token, true)?;
-            let mut op_count = lock_map(&self.active).get(&exec.id).map_or(0, |a| a.op_count);
-            let mut events = EventLog::open(s, exec.id)?;
-            let mut touched: HashMap<String, (Operation, i64)> = HashMap::new();
-            let mut order: Vec<String> = Vec::new();
-            let mut wake_now = false;
-            for (update, p) in updates.iter().zip(parsed.iter().copied()) {
-                if p.op_type == OperationType::Execution {
-                    finish_by_update(s, &mut exec, update, p.action, now)?;
-                    continue;
-                }
-                let current = match touched.get(&update.id) {
-                    Some((op, seq)) => Some((op.clone(), *seq)),
-                    None => s.get_op_with_seq(exec.id, &update.id)?,
-                };
-                if current.is_none() {
-                    if let Some(parent) = &update.parent_id {
-                        check_parent(s, &exec, &touched, update, parent)?;
-                    }
-                    check_operation_count(update, op_count)?;
-                    op_count += 1;
-                }
-                let (record, seq) = match current {
-                    Some((op, seq)) => (Some(op), Some(seq)),
-                    None => (None, None),
-                };
-                validate_transition(update, p, record.as_ref())?;
-                let applied = apply(update, p, record, now);
-                let mut first_event = events.append(s, &applied.events)?;
-                for effect in &applied.effects {
-                    match effect {
-                        Effect::ArmTimer { kind, due_ms } => s.arm_timer(exec.id, &update.id, kind.as_str(), *due_ms)?,
-                        Effect::ClearTimers => s.clear_timers(exec.id, &update.id)?,
-                        Effect::InvokeTarget => {
-                            first_event = self.start_target(s, &exec, &applied.record, &mut events, now)?;
-                            wake_now = true;
-                        }
-                    }
-                }
-                if !touched.contains_key(&update.id) {
-                    order.push(update.id.clone());
-                }
-                // A record's start order is the number of the first event it produced.
-                touched.insert(update.id.clone(), (applied.record, seq.unwrap_or(first_event)));
-            }
-            for id in &order {
-                let (op, seq) = &touched[id];
-                s.put_op(exec.id, op, *seq, exec.change_seq)?;
-            }
-            let mut active = lock_map(&self.active);
-            let invocation = active.get_mut(&exec.id).ok_or_else(|| EngineError::InvalidToken { reason: "invocation ended".into() })?;
-            let operations = if exec.change_seq > invocation.delivered_seq {
-                s.ops_changed_since(exec.id, invocation.delivered_seq)?
-            } else {
-                let mut ops: Vec<(Operation, i64)> = order.iter().map(|id| touched[id].clone()).collect();
-                ops.sort_by_key(|(_, seq)| *seq);
-                ops.into_iter().map(|(op, _)| op).collect()
-            };
-            invocation.delivered_seq = exec.change_seq;
-            invocation.token_seq += 1;
-            invocation.op_count = op_count;
-            if invocation.lease_ms - now < self.config.lease_ms / 2 {
-                invocation.lease_ms = now + self.config.lease_ms;
-                s.renew_lease(exec.id, invocation.lease_ms)?;
-            }
-            if exec.status != ExecutionStatus::Running.as_str() {
-                s.update_exec(&exec)?;
-            }
-            let token = make_token(exec.id, invocation.number, invocation.token_seq);
-            Ok((CheckpointOutcome { token, operations }, wake_now))
-        })?;
+        let (outcome, wake) = self.write(|s| self.checkpoint_in(s, arn, token, updates, &parsed, now))?;
         if wake {
             self.notify.notify_waiters();
         }
         Ok(outcome)
+    }
+
+    /// Group commit: several checkpoints (of different invocations) applied in one transaction,
+    /// so they share one commit (and one fsync with synchronous=FULL). Each request is isolated
+    /// by a savepoint: a rejected one leaves nothing behind and does not affect the others.
+    pub fn checkpoint_many(&self, requests: &[CheckpointRequest]) -> Result<Vec<Result<CheckpointOutcome>>> {
+        let parsed: Vec<Result<Vec<crate::validate::Parsed>>> = requests.iter().map(|r| validate_request(&r.updates)).collect();
+        if requests.iter().any(|r| r.updates.is_empty()) {
+            self.fire_due_timers(self.clock.now_ms())?;
+        }
+        let now = self.clock.now_ms();
+        let mut wake = false;
+        let outcomes = self.write(|s| {
+            let mut outcomes = Vec::with_capacity(requests.len());
+            for (request, parsed) in requests.iter().zip(parsed) {
+                let outcome = parsed.and_then(|parsed| {
+                    s.savepoint()?;
+                    match self.checkpoint_in(s, &request.arn, &request.token, &request.updates, &parsed, now) {
+                        Ok(done) => {
+                            s.release_savepoint()?;
+                            Ok(done)
+                        }
+                        Err(e) => {
+                            s.rollback_savepoint()?;
+                            Err(e)
+                        }
+                    }
+                });
+                outcomes.push(outcome.map(|(outcome, woke)| {
+                    wake |= woke;
+                    outcome
+                }));
+            }
+            Ok(outcomes)
+        })?;
+        if wake {
+            self.notify.notify_waiters();
+        }
+        Ok(outcomes)
+    }
+
+    /// One checkpoint inside an open transaction: returns the answer and whether a task became
+    /// due (a chained invoke started).
+    fn checkpoint_in(
+        &self,
+        s: &Store,
+        arn: &str,
+        token: &str,
+        updates: &[OperationUpdate],
+        parsed: &[crate::validate::Parsed],
+        now: i64,
+    ) -> Result<(CheckpointOutcome, bool)> {
+        let mut exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
+        self.check_token(&exec, token, true)?;
+        let mut op_count = lock_map(&self.active).get(&exec.id).map_or(0, |a| a.op_count);
+        let mut events = EventLog::open(s, exec.id)?;
+        let mut touched: HashMap<String, (Operation, i64)> = HashMap::new();
+        let mut order: Vec<String> = Vec::new();
+        let mut wake_now = false;
+        for (update, p) in updates.iter().zip(parsed.iter().copied()) {
+            if p.op_type == OperationType::Execution {
+                finish_by_update(s, &mut exec, update, p.action, now)?;
+                continue;
+            }
+            let current = match touched.get(&update.id) {
+                Some((op, seq)) => Some((op.clone(), *seq)),
+                None => s.get_op_with_seq(exec.id, &update.id)?,
+            };
+            if current.is_none() {
+                if let Some(parent) = &update.parent_id {
+                    check_parent(s, &exec, &touched, update, parent)?;
+                }
+                check_operation_count(update, op_count)?;
+                op_count += 1;
+            }
+            let (record, seq) = match current {
+                Some((op, seq)) => (Some(op), Some(seq)),
+                None => (None, None),
+            };
+            validate_transition(update, p, record.as_ref())?;
+            let applied = apply(update, p, record, now);
+            let mut first_event = events.append(s, &applied.events)?;
+            for effect in &applied.effects {
+                match effect {
+                    Effect::ArmTimer { kind, due_ms } => s.arm_timer(exec.id, &update.id, kind.as_str(), *due_ms)?,
+                    Effect::ClearTimers => s.clear_timers(exec.id, &update.id)?,
+                    Effect::InvokeTarget => {
+                        first_event = self.start_target(s, &exec, &applied.record, &mut events, now)?;
+                        wake_now = true;
+                    }
+                }
+            }
+            if !touched.contains_key(&update.id) {
+                order.push(update.id.clone());
+            }
+            // A record's start order is the number of the first event it produced.
+            touched.insert(update.id.clone(), (applied.record, seq.unwrap_or(first_event)));
+        }
+        for id in &order {
+            let (op, seq) = &touched[id];
+            s.put_op(exec.id, op, *seq, exec.change_seq)?;
+        }
+        let mut active = lock_map(&self.active);
+        let invocation = active.get_mut(&exec.id).ok_or_else(|| EngineError::InvalidToken { reason: "invocation ended".into() })?;
+        let operations = if exec.change_seq > invocation.delivered_seq {
+            s.ops_changed_since(exec.id, invocation.delivered_seq)?
+        } else {
+            let mut ops: Vec<(Operation, i64)> = order.iter().map(|id| touched[id].clone()).collect();
+            ops.sort_by_key(|(_, seq)| *seq);
+            ops.into_iter().map(|(op, _)| op).collect()
+        };
+        invocation.delivered_seq = exec.change_seq;
+        invocation.token_seq += 1;
+        invocation.op_count = op_count;
+        if invocation.lease_ms - now < self.config.lease_ms / 2 {
+            invocation.lease_ms = now + self.config.lease_ms;
+            s.renew_lease(exec.id, invocation.lease_ms)?;
+        }
+        if exec.status != ExecutionStatus::Running.as_str() {
+            s.update_exec(&exec)?;
+        }
+        let token = make_token(exec.id, invocation.number, invocation.token_seq);
+        Ok((CheckpointOutcome { token, operations }, wake_now))
     }
 
     /// One page of the pruned execution state, for the active invocation's token.

@@ -198,17 +198,17 @@ impl Engine {
     /// Runs `f` in one IMMEDIATE transaction: everything it wrote commits, or nothing does.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
         let store = self.lock()?;
-        store.conn.execute_batch("BEGIN IMMEDIATE")?;
+        store.run("BEGIN IMMEDIATE")?;
         match f(&store) {
-            Ok(value) => match store.conn.execute_batch("COMMIT") {
+            Ok(value) => match store.run("COMMIT") {
                 Ok(()) => Ok(value),
                 Err(e) => {
-                    let _ = store.conn.execute_batch("ROLLBACK");
-                    Err(e.into())
+                    let _ = store.run("ROLLBACK");
+                    Err(e)
                 }
             },
             Err(e) => {
-                let _ = store.conn.execute_batch("ROLLBACK");
+                let _ = store.run("ROLLBACK");
                 Err(e)
             }
         }

@@ -342,6 +342,26 @@ impl Store {
         Ok(stmt.execute(params![exec_id, owner, number, lease_ms])? == 1)
     }
 
+    /// Statements without parameters or results (transaction control), prepared once.
+    pub fn run(&self, sql: &str) -> Result<()> {
+        self.conn.prepare_cached(sql)?.execute([])?;
+        Ok(())
+    }
+
+    pub fn savepoint(&self) -> Result<()> {
+        self.run("SAVEPOINT request")
+    }
+
+    pub fn release_savepoint(&self) -> Result<()> {
+        self.run("RELEASE request")
+    }
+
+    /// Undoes everything since `savepoint` and closes it.
+    pub fn rollback_savepoint(&self) -> Result<()> {
+        self.run("ROLLBACK TO request")?;
+        self.run("RELEASE request")
+    }
+
     /// Operations of an execution other than its EXECUTION record.
     pub fn count_ops(&self, exec_id: i64) -> Result<i64> {
         let mut stmt = self.conn.prepare_cached("SELECT count(*) FROM operations WHERE exec_id = ?1 AND type != 'EXECUTION'")?;

@@ -253,3 +253,30 @@ async fn an_execution_creates_at_most_3000_operations() {
     assert_eq!(engine.operations(&arn).unwrap().len(), 3001);
     engine.checkpoint(&arn, &token, &[]).unwrap();
 }
+
+#[tokio::test]
+async fn a_group_commit_applies_each_request_alone() {
+    let engine = engine(true);
+    let a = engine.start_execution("a", None, None).unwrap().execution.arn;
+    let b = engine.start_execution("b", None, None).unwrap().execution.arn;
+    let task_a = next(&engine, &a).await.unwrap();
+    let task_b = next(&engine, &b).await.unwrap();
+    let requests = vec![
+        CheckpointRequest { arn: a.clone(), token: task_a.token.clone(), updates: vec![update("1", "STEP", "START"), succeed("1", "1")] },
+        // Valid first update, then one the engine refuses: the whole request is undone.
+        CheckpointRequest { arn: b.clone(), token: task_b.token.clone(), updates: vec![succeed("1", "2"), update("1", "STEP", "START")] },
+        CheckpointRequest { arn: b.clone(), token: "not-a-token".into(), updates: vec![succeed("2", "3")] },
+    ];
+    let outcomes = engine.checkpoint_many(&requests).unwrap();
+    assert_eq!(outcomes.len(), 3);
+    let first = outcomes[0].as_ref().unwrap();
+    assert_eq!(first.operations.len(), 1);
+    assert_eq!(outcomes[1].as_ref().unwrap_err().code(), "ERR_INVALID_CHECKPOINT");
+    assert_eq!(outcomes[2].as_ref().unwrap_err().code(), "ERR_INVALID_TOKEN");
+    assert_eq!(engine.operations(&a).unwrap().len(), 2);
+    assert_eq!(engine.operations(&b).unwrap().len(), 1, "nothing of b's refused requests was stored");
+    assert_eq!(event_types(&engine, &b).iter().filter(|t| t.starts_with("Step")).count(), 0);
+    // b's token was not consumed by its refused request.
+    engine.checkpoint(&b, &task_b.token, &[succeed("1", "2")]).unwrap();
+    engine.checkpoint(&a, &first.token, &[]).unwrap();
+}
