@@ -99,8 +99,14 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
     process.once("SIGTERM", hard);
     process.once("SIGINT", hard);
     log.event("info", `${signal} received: shutting down`, { signal });
-    await server?.close();
-    await worker.shutdown();
+    if (external.length > 0) {
+      // Handlers of another SDK checkpoint over HTTP: the API stays up while they finish.
+      await worker.shutdown();
+      await server?.close();
+    } else {
+      await server?.close();
+      await worker.shutdown();
+    }
     stopFollowing();
     log.event("info", "worker stopped");
     // Handlers released unfinished may still hold timers: they must not keep the process alive.

@@ -2,7 +2,7 @@
 // token, enforces body limits before anything is parsed, and answers every refusal in the AWS
 // error shape. It binds 127.0.0.1 unless told otherwise; any other address needs a token.
 
-import { timingSafeEqual } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -123,6 +123,8 @@ function send(res: http.ServerResponse, response: ApiResponse): void {
     headers["content-type"] ??= "application/json";
   }
   headers["content-length"] = String(Buffer.byteLength(body));
+  // As Lambda does: the AWS clients report it as $metadata.requestId (the official SDK logs it).
+  headers["x-amzn-requestid"] ??= randomUUID();
   res.writeHead(status, headers);
   res.end(body);
 }

@@ -30,7 +30,8 @@ export const OPERATION_UPDATE: Shape = {
   StepOptions: { type: { NextAttemptDelaySeconds: { type: "number" } } },
   WaitOptions: { type: { WaitSeconds: { type: "number" } } },
   CallbackOptions: { type: { TimeoutSeconds: { type: "number" }, HeartbeatTimeoutSeconds: { type: "number" } } },
-  ChainedInvokeOptions: { type: { FunctionName: { type: "string", required: true }, TenantId: { type: "string" } } },
+  // XAmznTraceId is in the Lambda model (the client may send it); the engine does not use it.
+  ChainedInvokeOptions: { type: { FunctionName: { type: "string", required: true }, TenantId: { type: "string" }, XAmznTraceId: { type: "string" } } },
 };
 
 export const CHECKPOINT_REQUEST: Shape = {

@@ -3,6 +3,12 @@
 //
 //   { "functions": { "orders": { "handler": "./src/orders.ts", "export": "handler" } } }
 //
+// An export made by durable-node's withDurableExecution is a durable function; any other is a
+// plain function (a target for chained invokes) unless the entry says `"durable": true`: then it
+// is a durable handler built with another SDK (e.g. a bundle of the official
+// @aws/durable-execution-sdk-js), invoked with the plain Lambda input so its SDK checkpoints over
+// the worker's HTTP API (see worker-command.ts, AWS_ENDPOINT_URL_LAMBDA).
+//
 // A .ts/.js config default-exports (or `module.exports =`) the same object. Every problem — a
 // missing file, an unknown field, a module that does not load, an export that is not a
 // function — is a UsageError naming the function, the file and the field.
@@ -22,6 +28,8 @@ export interface FunctionConfig {
   handler: string;
   /** Export that holds the handler (default "handler"). */
   export: string;
+  /** true: a durable handler even though durable-node did not make it; false: a plain function. */
+  durable?: boolean;
 }
 
 export interface WorkerConfig {
@@ -30,7 +38,7 @@ export interface WorkerConfig {
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const FUNCTION_FIELDS = ["handler", "export"];
+const FUNCTION_FIELDS = ["handler", "export", "durable"];
 
 /** The config file to use: the one given, or the first durable.config.* in `cwd`. */
 export function findConfig(given: string | undefined, cwd = process.cwd()): string {
@@ -76,16 +84,22 @@ export async function readConfig(file: string): Promise<WorkerConfig> {
     if (!spec || typeof spec !== "object" || Array.isArray(spec)) throw new UsageError(`${where} must be a module path or { "handler": "./file.ts", "export": "handler" }`);
     const extra = Object.keys(spec).filter((k) => !FUNCTION_FIELDS.includes(k));
     if (extra.length) throw new UsageError(`${where} has unknown field(s) ${extra.join(", ")}; expected ${FUNCTION_FIELDS.join(", ")}`);
-    const { handler, export: exportName = "handler" } = spec as { handler?: unknown; export?: unknown };
+    const { handler, export: exportName = "handler", durable } = spec as { handler?: unknown; export?: unknown; durable?: unknown };
     if (typeof handler !== "string" || handler === "") throw new UsageError(`${where}: "handler" must be the path of a module`);
     if (typeof exportName !== "string" || exportName === "") throw new UsageError(`${where}: "export" must be an export name`);
-    out[name] = { handler: path.resolve(dir, handler), export: exportName };
+    if (durable !== undefined && typeof durable !== "boolean") throw new UsageError(`${where}: "durable" must be true or false`);
+    out[name] = { handler: path.resolve(dir, handler), export: exportName, ...(durable === undefined ? {} : { durable }) };
   }
   return { file, functions: out };
 }
 
-/** Loads every module the config names and registers its export on `engine`. */
-export async function registerConfig(engine: DurableEngine, config: WorkerConfig): Promise<void> {
+/**
+ * Loads every module the config names and registers its export on `engine`. Returns the names
+ * of the durable functions whose handler durable-node did not make (`"durable": true`): they are
+ * invoked with the plain Lambda input and talk to the engine over the HTTP API.
+ */
+export async function registerConfig(engine: DurableEngine, config: WorkerConfig): Promise<string[]> {
+  const external: string[] = [];
   for (const [name, fn] of Object.entries(config.functions)) {
     const where = `function "${name}" (${fn.handler})`;
     if (!existsSync(fn.handler)) throw new UsageError(`${where}: module not found: ${fn.handler}`);
@@ -96,7 +110,15 @@ export async function registerConfig(engine: DurableEngine, config: WorkerConfig
       const names = [...new Set([...Object.keys(mod), ...Object.keys(defaults)])].filter((k) => k !== "default" && k !== "__esModule");
       throw new UsageError(`${where} has no function export "${fn.export}"${names.length ? ` (it exports: ${names.join(", ")})` : ""}`);
     }
-    if ((exported as unknown as Record<symbol, unknown>)[DURABLE_HANDLER]) engine.register(name, exported as DurableLambdaHandler);
-    else engine.registerFunction(name, exported as PlainHandler);
+    if ((exported as unknown as Record<symbol, unknown>)[DURABLE_HANDLER]) {
+      if (fn.durable === false) throw new UsageError(`${where}: export "${fn.export}" is a durable handler (withDurableExecution), but the config says "durable": false`);
+      engine.register(name, exported as DurableLambdaHandler);
+    } else if (fn.durable) {
+      engine.register(name, exported as DurableLambdaHandler, { plainInput: true });
+      external.push(name);
+    } else {
+      engine.registerFunction(name, exported as PlainHandler);
+    }
   }
+  return external;
 }
