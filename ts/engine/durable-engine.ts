@@ -34,6 +34,9 @@ export interface DurableEngineOptions {
   /** How long an invocation may run without renewing its lease before another process on the
    * same file may take it over (ms, default 15 minutes; see `renewLeases`). */
   leaseMs?: number;
+  /** Operations in an invocation input's first page (default 1000); an SDK fetches the rest
+   * with GetDurableExecutionState (`NextMarker`). */
+  pageSize?: number;
   /** Checkpoints sent by concurrent invocations in the same event-loop turn share one
    * transaction (group commit; one fsync with synchronousFull). For workers running many
    * executions at once; it adds one event-loop turn to each checkpoint. */
@@ -153,6 +156,7 @@ export class DurableEngine {
         pollMs: options.pollMs,
         invocationRetryDelayMs: options.invocationRetryDelayMs,
         leaseMs: options.leaseMs,
+        pageSize: options.pageSize,
       }),
     );
     return new DurableEngine(engine, options.groupCommit ?? false);
