@@ -53,10 +53,11 @@ function errorFields(e: Error): Record<string, unknown> {
   return { errorType: e.constructor?.name ?? e.name, errorMessage: e.message, stackTrace: (e.stack ?? "").split("\n") };
 }
 
-/** Writes one JSON object per call: metadata, then `message`. */
-export function formatRecord(level: Level, data: DurableLogData, params: unknown[]): string {
+/** Writes one JSON object per call: metadata, plugin fields (which win over metadata, as in the SDK), then `message`. */
+export function formatRecord(level: Level, data: DurableLogData, params: unknown[], extra?: Record<string, unknown>): string {
   const record: Record<string, unknown> = { requestId: data.requestId, timestamp: new Date().toISOString(), level };
   for (const [k, v] of Object.entries(data)) if (k !== "requestId" && v !== undefined) record[k] = v;
+  if (extra) for (const [k, v] of Object.entries(extra)) if (v !== undefined) record[k] = v;
   if (params.length === 1) {
     const only = params[0];
     record.message = only instanceof Error ? { ...errorFields(only), ...only } : only;
@@ -76,13 +77,16 @@ export function formatRecord(level: Level, data: DurableLogData, params: unknown
 export class DefaultLogger implements DurableLogger {
   private data: () => DurableLogData = () => ({ requestId: "", executionArn: "" });
 
+  /** `enrich` adds fields to every record (instrumentation plugins' enrichLogContext, API.md §13.2). */
+  constructor(private readonly enrich?: () => Record<string, unknown> | undefined) {}
+
   configureDurableLoggingContext(context: DurableLoggingContext): void {
     this.data = context.getDurableLogData;
   }
 
   private write(level: Level, params: unknown[]): void {
     if (!enabledLevel(level)) return;
-    const line = formatRecord(level, this.data(), params);
+    const line = formatRecord(level, this.data(), params, this.enrich?.());
     if (level === "ERROR" || level === "WARN") process.stderr.write(line + "\n");
     else process.stdout.write(line + "\n");
   }

@@ -4,8 +4,12 @@
 
 import { DurableContextImpl, type DurableContext } from "./context";
 import { UnrecoverableError, errorObject } from "./errors";
-import type { DurableLogger } from "./logger";
-import { DurableExecutionInvocationInputWithClient, type DurableExecutionClient } from "./runtime/client";
+import { DefaultLogger, type DurableLogger } from "./logger";
+import { explicitPlugins, loadConfiguredPlugins } from "./plugins/loader";
+import { PluginRunner } from "./plugins/runner";
+import { PluginSession } from "./plugins/session";
+import type { DurableInstrumentationPlugin } from "./plugins/types";
+import { DurableExecutionInvocationInputWithClient, updatedOperationIdsOf, type DurableExecutionClient } from "./runtime/client";
 import { Invocation, type Termination } from "./runtime/invocation";
 import {
   InvocationStatus,
@@ -26,7 +30,8 @@ export interface DurableExecutionConfig {
   /** @deprecated A Lambda client for the default transport (not available in durable-node). */
   client?: unknown;
   durableExecutionClient?: DurableExecutionClient;
-  plugins?: unknown[];
+  /** Experimental instrumentation plugins (API.md §13), called in this order. */
+  plugins?: DurableInstrumentationPlugin[];
   pluginsConfig?: { childOperationsDepth?: number };
 }
 
@@ -41,6 +46,9 @@ export function withDurableExecution<TEvent = any, TResult = any, TLogger extend
   handler: DurableExecutionHandler<TEvent, TResult, TLogger>,
   config?: DurableExecutionConfig,
 ): DurableLambdaHandler {
+  // Plugin loading starts now (API.md §3.5 step 3); a failure is answered by every invocation.
+  const runnerPromise = loadConfiguredPlugins(explicitPlugins(config?.plugins)).then((plugins) => new PluginRunner(plugins));
+  runnerPromise.catch(() => undefined);
   const lambdaHandler: DurableLambdaHandler = async (event, lambdaContext) => {
     if (!event?.DurableExecutionArn || !event?.CheckpointToken) {
       throw new Error(
@@ -53,6 +61,12 @@ export function withDurableExecution<TEvent = any, TResult = any, TLogger extend
         Error: { ErrorType: "Error", ErrorMessage: "Configure either client or durableExecutionClient, not both." },
       };
     }
+    let runner: PluginRunner;
+    try {
+      runner = await runnerPromise;
+    } catch (error) {
+      return { Status: InvocationStatus.FAILED, Error: errorObject(error) };
+    }
     const client = DurableExecutionInvocationInputWithClient.isInstance(event) ? event.durableExecutionClient : config?.durableExecutionClient;
     if (!client) {
       throw new Error(
@@ -62,22 +76,50 @@ export function withDurableExecution<TEvent = any, TResult = any, TLogger extend
     const operations = await loadState(client, event);
     const invocation = new Invocation(event.DurableExecutionArn, event.CheckpointToken, client, operations);
     const input = JSON.parse(operations[0]?.ExecutionDetails?.InputPayload ?? "{}");
+    const requestId = lambdaContext?.awsRequestId ?? "";
+    const session = runner.isEmpty
+      ? undefined
+      : new PluginSession(runner, invocation, { requestId, input, operations, updatedOperationIds: updatedOperationIdsOf(event), isFirstInvocation: operations.length <= 1 });
+    invocation.plugins = session;
+    await session?.invocationStarted();
+    const depthError = childOperationsDepthError(config?.pluginsConfig?.childOperationsDepth);
+    if (depthError) {
+      invocation.terminate({ kind: "execution-error", error: depthError });
+      await session?.invocationEnded("FAILED", { error: depthError });
+      return { Status: InvocationStatus.FAILED, Error: errorObject(depthError) };
+    }
+    invocation.childOperationsDepth = config?.pluginsConfig?.childOperationsDepth ?? 0;
     const root = new DurableContextImpl(
-      { invocation, lambdaContext, requestId: lambdaContext?.awsRequestId ?? "", tenantId: lambdaContext?.tenantId },
+      { invocation, lambdaContext, requestId, tenantId: lambdaContext?.tenantId },
       "",
       undefined,
       operations.length > 1,
+      runner.has("enrichLogContext") ? new DefaultLogger(() => runner.enrichLogContext()) : undefined,
     );
-    const outcome = await Promise.race([
-      Promise.resolve()
-        .then(() => handler(input, root as unknown as DurableContext<TLogger>))
-        .then(
-          (value) => ({ kind: "returned" as const, value }),
-          (error) => ({ kind: "threw" as const, error }),
-        ),
-      invocation.termination,
-    ]);
-    return finish(invocation, outcome);
+    let outcome: Outcome | undefined;
+    const run = async (): Promise<DurableExecutionInvocationOutput> => {
+      outcome = await Promise.race([
+        Promise.resolve()
+          .then(() => handler(input, root as unknown as DurableContext<TLogger>))
+          .then(
+            (value) => ({ kind: "returned" as const, value }),
+            (error) => ({ kind: "threw" as const, error }),
+          ),
+        invocation.termination,
+      ]);
+      return finish(invocation, outcome);
+    };
+    if (!session) return run();
+    let output: DurableExecutionInvocationOutput;
+    try {
+      output = await session.wrapInvocation(run);
+    } catch (error) {
+      // Thrown to the service, which invokes again (API.md §13.3: RETRYING).
+      await session.invocationEnded("RETRYING", { error });
+      throw error;
+    }
+    await session.invocationEnded(output.Status, await outcomeForPlugins(invocation, outcome, output));
+    return output;
   };
   (lambdaHandler as unknown as Record<symbol, boolean>)[DURABLE_HANDLER] = true;
   return lambdaHandler;
@@ -100,6 +142,26 @@ async function loadState(client: DurableExecutionClient, event: DurableExecution
 }
 
 type Outcome = { kind: "returned"; value: unknown } | { kind: "threw"; error: unknown } | Termination;
+
+/** pluginsConfig.childOperationsDepth must be a non-negative integer or Infinity (API.md §3.2). */
+function childOperationsDepthError(depth: unknown): Error | undefined {
+  if (depth === undefined || depth === Infinity) return undefined;
+  if (typeof depth === "number" && Number.isInteger(depth) && depth >= 0) return undefined;
+  const shown = typeof depth === "number" ? String(depth) : JSON.stringify(depth) ?? typeof depth;
+  return new Error(`pluginsConfig.childOperationsDepth must be a non-negative integer or Infinity, got ${shown}`);
+}
+
+/** The handler's value or the error that failed the execution, for onInvocationEnd. */
+async function outcomeForPlugins(invocation: Invocation, outcome: Outcome | undefined, output: DurableExecutionInvocationOutput): Promise<{ result?: unknown; error?: unknown }> {
+  if (output.Status === InvocationStatus.SUCCEEDED) return { result: outcome?.kind === "returned" ? outcome.value : undefined };
+  if (output.Status !== InvocationStatus.FAILED) return {};
+  const termination = invocation.isTerminated ? await invocation.termination : undefined;
+  if (termination?.kind === "execution-error") return { error: termination.error };
+  if (outcome?.kind === "threw") return { error: outcome.error };
+  const error = new Error(output.Error.ErrorMessage);
+  if (output.Error.ErrorType) error.name = output.Error.ErrorType;
+  return { error };
+}
 
 async function finish(invocation: Invocation, outcome: Outcome): Promise<DurableExecutionInvocationOutput> {
   if (outcome.kind === "returned" || outcome.kind === "threw") await invocation.drain();

@@ -63,9 +63,13 @@ async function runCreateCallback(scope: Scope, stepId: string, name: string | un
   }
   const { id, operation } = checked;
   const publish = publisher(scope, stepId, id, "CALLBACK", "Callback", name);
+  const plugins = inv.plugins;
+  const call = { id, name, type: "CALLBACK", subType: "Callback", parentId: scope.parentId };
 
   if (operation && CLOSED.includes(operation.Status)) {
+    scope.replayedFinished();
     publish("replayed");
+    if (plugins) await plugins.operationEndedOnReplay(call);
     const callbackId = operation.CallbackDetails?.CallbackId;
     if (!callbackId) throw new CallbackError(`No callback ID found for callback: ${stepId}`);
     // Deserialized when awaited, like a live callback: a result nobody reads is never parsed.
@@ -76,12 +80,19 @@ async function runCreateCallback(scope: Scope, stepId: string, name: string | un
     await inv.enqueue({ Id: id, ParentId: scope.parentId, Name: name, Type: "CALLBACK", SubType: "Callback", Action: "START", CallbackOptions: options });
     publish("started", describeOptions(options));
   }
+  if (plugins) await plugins.operationStarted(call, !!operation, "record");
   const callbackId = inv.get(id)?.CallbackDetails?.CallbackId;
   if (!callbackId) throw new CallbackError(`No callback ID found for started callback: ${stepId}`);
   // Waiting starts now, not when the promise is awaited: an open callback counts as idle work
   // (the SDK's IDLE_NOT_AWAITED), so the invocation may suspend while nothing else runs.
   publish("waiting", `callback id ${callbackId}`);
-  const closed = inv.waitFor(id, (op) => CLOSED.includes(op.Status));
+  const waited = inv.waitFor(id, (op) => CLOSED.includes(op.Status));
+  const closed = plugins
+    ? waited.then(async (op) => {
+        await plugins.operationEnded(call, false);
+        return op;
+      })
+    : waited;
   closed.catch(() => undefined);
   const promise = new DurablePromise(async () => {
     const op = await closed;

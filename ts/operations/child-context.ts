@@ -8,6 +8,7 @@ import type { DurableContext, DurableContextImpl } from "../context";
 import { DurablePromise } from "../durable-promise";
 import { ChildContextError, DurableOperationError, UnrecoverableError, errorObject } from "../errors";
 import type { DurableLogger } from "../logger";
+import type { OperationCall } from "../plugins/session";
 import { runAsActive } from "../runtime/context-tracking";
 import { deserializeOrFail, publisher, serializeOrFail, started } from "../scope";
 import type { Serdes } from "../serdes";
@@ -66,6 +67,7 @@ export async function runChild<T>(parent: DurableContextImpl, req: ChildRequest<
   }
   const { id, operation: op } = checked;
   const publish = publisher(parent, stepId, id, "CONTEXT", subType, name);
+  const call: OperationCall = { id, name, type: "CONTEXT", subType, parentId: parent.parentId };
   // Inside a context that is only being replayed, nothing new may start.
   if (parent.replayOnly && !isTerminal(op)) return NEVER;
 
@@ -86,6 +88,7 @@ export async function runChild<T>(parent: DurableContextImpl, req: ChildRequest<
     const child = parent.createChild({ prefix: stepId, parentId: id, replaying: true, replayOnly: true, replayRecord: op, operation: { id, name } });
     let value: T;
     try {
+      // A replayed body is not a new run: plugins do not wrap it (as in the SDK).
       value = await runBody(child, req.fn);
     } catch (e) {
       if (e instanceof UnrecoverableError) return inv.fail(e);
@@ -103,12 +106,20 @@ export async function runChild<T>(parent: DurableContextImpl, req: ChildRequest<
   } else {
     publish("resumed");
   }
+  // Awaited even with no plugin, as the SDK awaits its hook: the body starts a tick after the
+  // START is queued, so siblings started together (map items, parallel branches) record their
+  // STARTs before anything their bodies do.
+  await inv.plugins?.operationStarted(call, !!op, { status: op ? undefined : "STARTED" });
+  // Within pluginsConfig.childOperationsDepth the outcome carries ReplayChildren (API.md §3.2).
+  const keep: Partial<OperationUpdate> = inv.keepsChildren(id, parent.parentId) ? { ContextOptions: { ReplayChildren: true } } : {};
   const child = parent.createChild({ prefix: stepId, parentId: id, replaying: false, replayOnly: false, operation: { id, name } });
-  return finish(parent, child, req, serdes, (update) => void inv.enqueue({ ...base, ...update }), publish);
+  return finish(parent, child, req, serdes, (update) => void inv.enqueue({ ...base, ...keep, ...update }), publish, call);
 }
 
 /** No record of its own: its operations are parented to the enclosing context (API.md §6.3). */
 async function runVirtual<T>(parent: DurableContextImpl, req: ChildRequest<T>): Promise<T> {
+  // The body starts a tick later, as in runChild.
+  await undefined;
   const child = parent.createChild({
     prefix: req.stepId,
     parentId: parent.parentId,
@@ -126,35 +137,44 @@ async function finish<T>(
   serdes: Serdes<T>,
   record: ((update: Partial<OperationUpdate>) => void) | undefined,
   publish: ReturnType<typeof publisher> | undefined,
+  /** The context's own record (not for virtual contexts): plugins hear about it (API.md §13.3). */
+  call?: OperationCall,
 ): Promise<T> {
   const inv = parent.invocation;
   const { stepId, name, config } = req;
   let value: T;
   try {
-    value = await runBody(child, req.fn);
+    value = await runBody(child, req.fn, call);
   } catch (e) {
     if (e instanceof UnrecoverableError) return inv.fail(e);
     inv.markFinished(stepId);
     const error = errorObject(e);
     record?.({ Action: "FAIL", Error: error });
     publish?.("failed", error.ErrorMessage);
-    throw mapError(config, DurableOperationError.fromErrorObject(error));
+    const thrown = DurableOperationError.fromErrorObject(error);
+    if (call && inv.plugins) await inv.plugins.operationEnded(call, false, { status: "FAILED", error: thrown });
+    throw mapError(config, thrown);
   }
   inv.markFinished(stepId);
   const payload = await serializeOrFail(parent, serdes, value, stepId, name);
+  let recorded = payload;
   if (record) {
     if (payload !== undefined && Buffer.byteLength(payload, "utf8") > CHECKPOINT_SIZE_LIMIT) {
-      record({ Action: "SUCCEED", Payload: config.summaryGenerator ? config.summaryGenerator(value) : "", ContextOptions: { ReplayChildren: true } });
+      recorded = config.summaryGenerator ? config.summaryGenerator(value) : "";
+      record({ Action: "SUCCEED", Payload: recorded, ContextOptions: { ReplayChildren: true } });
     } else {
       record({ Action: "SUCCEED", Payload: payload });
     }
   }
   publish?.("succeeded");
+  if (call && inv.plugins) await inv.plugins.operationEnded(call, false, { status: "SUCCEEDED", result: recorded });
   return deserializeOrFail(parent, serdes, payload, stepId, name);
 }
 
-function runBody<T>(child: DurableContextImpl, fn: ChildRequest<T>["fn"]): Promise<T> {
-  return Promise.resolve(runAsActive(child.invocation, child.prefix, () => fn(child)));
+/** Runs the child's function as the active context, inside plugins' wrapChildContextFn when it has a record. */
+function runBody<T>(child: DurableContextImpl, fn: ChildRequest<T>["fn"], call?: OperationCall): Promise<T> {
+  const plugins = child.invocation.plugins;
+  return Promise.resolve(runAsActive(child.invocation, child.prefix, () => (plugins && call ? plugins.childFn(call, false, () => fn(child)) : fn(child))));
 }
 
 function mapError(config: Pick<ChildConfig<unknown>, "errorMapper">, reconstructed: DurableOperationError): DurableOperationError {

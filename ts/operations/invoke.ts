@@ -60,8 +60,12 @@ async function runInvoke(scope: Scope, req: InvokeRequest): Promise<WireOperatio
   }
   const { id, operation } = checked;
   const publish = publisher(scope, stepId, id, "CHAINED_INVOKE", "ChainedInvoke", name);
+  const plugins = inv.plugins;
+  const call = { id, name, type: "CHAINED_INVOKE", subType: "ChainedInvoke", parentId: scope.parentId };
   if (operation && CLOSED.includes(operation.Status)) {
+    scope.replayedFinished();
     publish("replayed");
+    if (plugins) await plugins.operationEndedOnReplay(call);
     return operation;
   }
   scope.enterExecutionMode();
@@ -79,10 +83,12 @@ async function runInvoke(scope: Scope, req: InvokeRequest): Promise<WireOperatio
     });
     publish("started", funcId);
   }
+  if (plugins) await plugins.operationStarted(call, !!operation, "record");
   // Waiting counts as idle from now on (the SDK's IDLE_NOT_AWAITED), awaited or not.
   publish("waiting", `for ${funcId}`);
   const op = await inv.waitFor(id, (o) => CLOSED.includes(o.Status));
   publish(op.Status === OperationStatus.SUCCEEDED ? "succeeded" : "failed", op.ChainedInvokeDetails?.Error?.ErrorMessage);
+  if (plugins) await plugins.operationEnded(call, false);
   return op;
 }
 

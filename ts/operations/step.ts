@@ -13,6 +13,7 @@ import {
 } from "../errors";
 import { bindLogger, type DurableContextLogger, type DurableLogger } from "../logger";
 import { retryPresets, type RetryDecision } from "../retry";
+import type { AttemptInfo } from "../plugins/types";
 import { deserializeOrFail, publisher, serializeOrFail, started, type Scope } from "../scope";
 import type { Serdes } from "../serdes";
 import { OperationStatus, StepSemantics, type OperationUpdate, type WireOperation } from "../types";
@@ -75,6 +76,11 @@ async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
     return replayOutcome(scope, checked.operation!, serdes, stepId, name);
   }
   scope.enterExecutionMode();
+  // Plugins (API.md §13.3): one operation start per invocation, replayed if a record existed.
+  const plugins = inv.plugins;
+  const call = { id, name, type: "STEP", subType: req.subType, parentId: scope.parentId };
+  let announced = !!checked.operation;
+  if (plugins && checked.operation) await plugins.operationStarted(call, true);
 
   for (;;) {
     let op = inv.get(id);
@@ -96,11 +102,15 @@ async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
       if (semantics === StepSemantics.AtMostOncePerRetry) await start;
     }
     publish("started", attempt > 1 ? `attempt ${attempt}` : undefined);
+    if (plugins && !announced) await plugins.operationStarted(call, attempt > 1);
+    announced = true;
 
     const stepLogger = bindLogger(scope.baseLogger, () => ({ ...scope.logData(), operationId: id, operationName: name, attempt }), () => true);
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    const tracked = plugins ? await plugins.attemptStarted(call, attempt) : undefined;
     try {
-      outcome = { ok: true, value: await inv.executingWhile(() => fn({ logger: stepLogger, attempt })) };
+      const run = () => fn({ logger: stepLogger, attempt });
+      outcome = { ok: true, value: await inv.executingWhile(() => (plugins && tracked ? plugins.runAttempt(tracked, run) : run())) };
     } catch (error) {
       outcome = { ok: false, error };
     }
@@ -108,10 +118,11 @@ async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
       const payload = await serializeOrFail(scope, serdes, outcome.value, stepId, name);
       await inv.enqueue({ ...base, Action: "SUCCEED", Payload: payload });
       publish("succeeded");
+      if (plugins) await plugins.attemptEnded(call, tracked, { ok: true }, true);
       return deserializeOrFail(scope, serdes, payload, stepId, name);
     }
     if (outcome.error instanceof UnrecoverableError) return inv.fail(outcome.error);
-    await failOrRetry(scope, req, base, outcome.error, attempt, publish);
+    await failOrRetry(scope, req, base, outcome.error, attempt, publish, tracked);
   }
 }
 
@@ -129,8 +140,11 @@ async function failOrRetry(
   error: unknown,
   attempt: number,
   publish: ReturnType<typeof publisher>,
+  /** The plugins' info of the attempt that failed (none when no function ran). */
+  tracked?: AttemptInfo,
 ): Promise<void> {
   const inv = scope.invocation;
+  const call = { id: base.Id, name: req.name, type: "STEP", subType: req.subType, parentId: base.ParentId };
   const errObj = errorObject(error);
   const forStrategy = error instanceof Error ? error : new Error("Unknown Error");
   let decision: RetryDecision | undefined;
@@ -144,9 +158,11 @@ async function failOrRetry(
   if (!decision!.shouldRetry) {
     await inv.enqueue({ ...base, Action: "FAIL", Error: errObj });
     publish("failed", errObj.ErrorMessage);
+    if (inv.plugins) await inv.plugins.attemptEnded(call, tracked, { ok: false, error }, true);
     throw DurableOperationError.fromErrorObject(errObj);
   }
   await inv.enqueue({ ...base, Action: "RETRY", Error: errObj, StepOptions: { NextAttemptDelaySeconds: delaySeconds } });
+  if (inv.plugins) await inv.plugins.attemptEnded(call, tracked, { ok: false, error }, false);
   publish("retrying", `attempt ${attempt} failed (${errObj.ErrorMessage}); next in ${delaySeconds}s`);
 }
 

@@ -73,6 +73,11 @@ async function run(scope: Scope, req: Request): Promise<unknown> {
   }
   scope.enterExecutionMode();
   const base: OperationUpdate = { Id: id, ParentId: scope.parentId, Name: name, Type: "STEP", SubType: "WaitForCondition", Action: "START" };
+  // Plugins (API.md §13.3): one operation start per invocation, replayed if a record existed.
+  const plugins = inv.plugins;
+  const call = { id, name, type: "STEP", subType: "WaitForCondition", parentId: scope.parentId };
+  let announced = !!operation;
+  if (plugins && operation) await plugins.operationStarted(call, true);
 
   for (;;) {
     let op = inv.get(id);
@@ -89,14 +94,18 @@ async function run(scope: Scope, req: Request): Promise<unknown> {
     const attempt = (op?.StepDetails?.Attempt ?? 0) + 1;
     if (op?.Status !== OperationStatus.STARTED) void inv.enqueue({ ...base, Action: "START" });
     publish("started", attempt > 1 ? `check ${attempt}` : undefined);
+    if (plugins && !announced) await plugins.operationStarted(call, attempt > 1);
+    announced = true;
 
     const logger = bindLogger(scope.baseLogger, () => ({ ...scope.logData(), operationId: id, operationName: name, attempt }), () => true);
     let payload: string | undefined;
     let newState: unknown;
     let decision: WaitForConditionDecision;
     let delaySeconds = 0;
+    const tracked = plugins ? await plugins.attemptStarted(call, attempt) : undefined;
     try {
-      const returned = await inv.executingWhile(() => req.check(state, { logger, attempt }));
+      const check = () => req.check(state, { logger, attempt });
+      const returned = await inv.executingWhile(() => (plugins && tracked ? plugins.runAttempt(tracked, check) : check()));
       payload = await serializeOrFail(scope, serdes, returned, stepId, name);
       // The strategy sees the state as a replay would: round-tripped through serdes.
       newState = await deserializeOrFail(scope, serdes, payload, stepId, name);
@@ -108,14 +117,17 @@ async function run(scope: Scope, req: Request): Promise<unknown> {
       const errObj = errorObject(error);
       await inv.enqueue({ ...base, Action: "FAIL", Error: errObj });
       publish("failed", errObj.ErrorMessage);
+      if (plugins) await plugins.attemptEnded(call, tracked, { ok: false, error }, true);
       throw DurableOperationError.fromErrorObject(errObj);
     }
     if (!decision.shouldContinue) {
       await inv.enqueue({ ...base, Action: "SUCCEED", Payload: payload });
       publish("succeeded");
+      if (plugins) await plugins.attemptEnded(call, tracked, { ok: true }, true);
       return newState;
     }
     await inv.enqueue({ ...base, Action: "RETRY", Payload: payload, StepOptions: { NextAttemptDelaySeconds: delaySeconds } });
+    if (plugins) await plugins.attemptEnded(call, tracked, { ok: true }, false);
     publish("retrying", `check ${attempt}: condition not met; next check in ${delaySeconds}s`);
   }
 }

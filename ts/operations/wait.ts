@@ -28,8 +28,12 @@ async function runWait(scope: Scope, stepId: string, name: string | undefined, d
   }
   const { id, operation } = checked;
   const publish = publisher(scope, stepId, id, "WAIT", "Wait", name);
+  const plugins = inv.plugins;
+  const call = { id, name, type: "WAIT", subType: "Wait", parentId: scope.parentId };
   if (operation && TERMINAL.includes(operation.Status)) {
+    scope.replayedFinished();
     publish("replayed");
+    if (plugins) await plugins.operationEndedOnReplay(call);
     return;
   }
   scope.enterExecutionMode();
@@ -37,8 +41,10 @@ async function runWait(scope: Scope, stepId: string, name: string | undefined, d
     await inv.enqueue({ Id: id, ParentId: scope.parentId, Name: name, Type: "WAIT", SubType: "Wait", Action: "START", WaitOptions: { WaitSeconds: seconds } });
     publish("started", `${seconds}s`);
   }
+  if (plugins) await plugins.operationStarted(call, !!operation, "record");
   const due = inv.get(id)?.WaitDetails?.ScheduledEndTimestamp;
   publish("waiting", due ? `until ${clock(due)}` : undefined);
   await inv.waitFor(id, (op) => TERMINAL.includes(op.Status), due ? Date.parse(String(due)) : undefined);
   publish("succeeded");
+  if (plugins) await plugins.operationEnded(call, false);
 }

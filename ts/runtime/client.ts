@@ -24,6 +24,18 @@ export interface DurableExecutionClient {
 
 const TAG = "DurableExecutionInvocationInputWithClient";
 
+/**
+ * Where the event keeps `UpdatedOperationIds`: like the SDK's class it does not copy them as a
+ * property, but plugins are told which operations changed (API.md §13.1), so they ride along
+ * under a symbol, invisible to user code.
+ */
+export const UPDATED_OPERATION_IDS = Symbol.for("durable-node.updatedOperationIds");
+
+/** The ids the service reports as changed since the previous invocation, however the event carries them. */
+export function updatedOperationIdsOf(event: DurableExecutionInvocationInput): string[] | undefined {
+  return event.UpdatedOperationIds ?? (event as unknown as Record<symbol, string[] | undefined>)[UPDATED_OPERATION_IDS];
+}
+
 /** An invocation input that brings its own transport; it overrides any configured client. */
 export class DurableExecutionInvocationInputWithClient implements DurableExecutionInvocationInput {
   readonly DurableExecutionArn: string;
@@ -34,6 +46,7 @@ export class DurableExecutionInvocationInputWithClient implements DurableExecuti
     this.DurableExecutionArn = params.DurableExecutionArn;
     this.CheckpointToken = params.CheckpointToken;
     this.InitialExecutionState = params.InitialExecutionState;
+    if (params.UpdatedOperationIds) Object.defineProperty(this, UPDATED_OPERATION_IDS, { value: [...params.UpdatedOperationIds] });
   }
 
   get [Symbol.toStringTag](): string {

@@ -6,6 +6,7 @@ import { NonDeterministicExecutionError, UnrecoverableError, isDurableExecutionC
 import { DurableNodeError, InvalidCheckpointTokenError, NonDeterminismError } from "../engine-errors";
 import { call, native, type NativeReplay } from "../native";
 import type { OperationUpdate, WireOperation } from "../types";
+import type { PluginSession } from "../plugins/session";
 import type { DurableExecutionClient } from "./client";
 
 /** Why an invocation ended before its handler returned. */
@@ -43,6 +44,12 @@ export class Invocation {
   private suspendTimer: NodeJS.Timeout | undefined;
   private terminated = false;
   private settle!: (t: Termination) => void;
+  /** Instrumentation plugins of this invocation (API.md §13); undefined when there are none. */
+  plugins: PluginSession | undefined;
+  /** pluginsConfig.childOperationsDepth (API.md §3.2): context levels that keep their children. */
+  childOperationsDepth = 0;
+  /** Nesting level (1 = top level) of each context whose code ran in this invocation. */
+  private contextLevels = new Map<string, number>();
 
   constructor(
     readonly arn: string,
@@ -87,6 +94,17 @@ export class Invocation {
       if (this.finished.has(stepId.slice(0, i))) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether the context `id`, inside the context `parentId`, is within childOperationsDepth and
+   * so records ReplayChildren, keeping its children in the state of later invocations.
+   */
+  keepsChildren(id: string, parentId: string | undefined): boolean {
+    if (this.childOperationsDepth <= 0) return false;
+    const level = (parentId === undefined ? 0 : (this.contextLevels.get(parentId) ?? 0)) + 1;
+    this.contextLevels.set(id, level);
+    return level <= this.childOperationsDepth;
   }
 
   get(id: string): WireOperation | null {
@@ -145,6 +163,14 @@ export class Invocation {
       if (this.terminated) return;
       if (response.CheckpointToken) this.token = response.CheckpointToken;
       const changed = this.merge(response.NewExecutionState?.Operations ?? []);
+      if (this.plugins) {
+        // onOperationChange is awaited before anyone sees the new state; no other checkpoint
+        // may start meanwhile (the token is this answer's).
+        this.inFlight = true;
+        await this.plugins.operationsChanged(changed, response.NewExecutionState?.Operations ?? []);
+        this.inFlight = false;
+        if (this.terminated) return;
+      }
       for (const b of batch) b.resolve();
       this.wake(changed);
     }

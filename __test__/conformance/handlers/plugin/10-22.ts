@@ -1,0 +1,59 @@
+import {
+  withDurableExecution,
+  type DurableInstrumentationPlugin,
+  type InvocationInfo,
+  type OperationChangeInfo,
+} from "@aws/durable-execution-sdk-js";
+
+/**
+ * A canonical dump of an operation info: every field it has, under its own (camelCase) name;
+ * type/status tokens upper-cased, dates as ISO strings, errors as their message, unset fields
+ * omitted.
+ */
+function dump(info: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(info)) {
+    if (value === undefined || value === null) continue;
+    if (key === "type" || key === "status") out[key] = String(value).toUpperCase();
+    else if (value instanceof Date) out[key] = value.toISOString();
+    else if (value instanceof Error) out[key] = value.message;
+    else out[key] = value;
+  }
+  return out;
+}
+
+// Dumps each step in a change's delta, with the change's own fields and map sizes.
+class ConfPlugin implements DurableInstrumentationPlugin {
+  private arn = "";
+
+  private emit(record: Record<string, unknown>): void {
+    process.stdout.write(JSON.stringify({ plugin: "CONFPLUGIN", ...record, durableExecutionArn: this.arn }) + "\n");
+  }
+
+  async onInvocationStart(info: InvocationInfo): Promise<void> {
+    this.arn = info.executionArn;
+  }
+
+  async onOperationChange(info: OperationChangeInfo): Promise<void> {
+    const updatedOperationsCount = Object.keys(info.updatedOperations).length;
+    const operationsCount = Object.keys(info.operations).length;
+    for (const [id, item] of Object.entries(info.updatedOperations)) {
+      if (item.type.toUpperCase() !== "STEP") continue;
+      this.emit({
+        hook: "operation-change",
+        executionArn: info.executionArn,
+        updatedOperationsCount,
+        operationsCount,
+        inFullMap: id in info.operations,
+        ...dump(item),
+      });
+    }
+  }
+}
+
+export const handler = withDurableExecution(
+  async (_event: unknown, context) => {
+    return context.step("greet", async () => "task-a");
+  },
+  { plugins: [new ConfPlugin()] },
+);
