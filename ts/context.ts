@@ -150,6 +150,13 @@ export class DurableContextImpl implements DurableContext, Scope {
     this.replaying = false;
   }
 
+  replayedFinished(): void {
+    if (!this.replaying) return;
+    // A virtual child context has no record of its own, only its children (`<id>-1`).
+    const next = this.peekNextStepId();
+    if (!this.invocation.get(native.hashStepId(next)) && !this.invocation.get(native.hashStepId(`${next}-1`))) this.replaying = false;
+  }
+
   logData(): DurableLogData {
     return {
       requestId: this.shared.requestId,

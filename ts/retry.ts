@@ -53,36 +53,34 @@ export function applyJitter(base: number, jitter: JitterStrategy): number {
       return base;
     case JitterStrategy.HALF:
       return base / 2 + Math.random() * (base / 2);
-    default:
+    case JitterStrategy.FULL:
       return Math.random() * base;
+    default:
+      // An unknown strategy leaves the delay as it is, as the SDK's retry strategies do.
+      return base;
   }
 }
 
-function decide(error: Error, attemptsMade: number, maxAttempts: number, filter: ErrorFilter, base: number, jitter: JitterStrategy): RetryDecision {
+function decide(error: Error, attemptsMade: number, maxAttempts: number, filter: ErrorFilter, base: () => number, jitter: JitterStrategy): RetryDecision {
   if (attemptsMade >= maxAttempts) return { shouldRetry: false };
   if (!isRetryable(error, filter)) return { shouldRetry: false };
-  const delay = Math.max(1, Math.round(applyJitter(base, jitter)));
+  const delay = Math.max(1, Math.round(applyJitter(base(), jitter)));
   return { shouldRetry: true, delay: { seconds: delay } };
 }
 
+// Explicit `undefined` values in a config override the defaults, as with the SDK's object
+// spread: `jitter: undefined` means no jitter, `maxAttempts: undefined` no limit.
+
 export function createRetryStrategy(config: RetryStrategyConfig = {}): RetryStrategy {
-  const maxAttempts = config.maxAttempts ?? 3;
-  const initial = durationSeconds(config.initialDelay ?? { seconds: 5 });
-  const max = durationSeconds(config.maxDelay ?? { minutes: 5 });
-  const rate = config.backoffRate ?? 2;
-  const jitter = config.jitter ?? JitterStrategy.FULL;
+  const c = { maxAttempts: 3, initialDelay: { seconds: 5 } as Duration, maxDelay: { minutes: 5 } as Duration, backoffRate: 2, jitter: JitterStrategy.FULL, ...config };
   return (error, attemptsMade) =>
-    decide(error, attemptsMade, maxAttempts, config, Math.min(initial * Math.pow(rate, attemptsMade - 1), max), jitter);
+    decide(error, attemptsMade, c.maxAttempts, config, () => Math.min(durationSeconds(c.initialDelay) * Math.pow(c.backoffRate, attemptsMade - 1), durationSeconds(c.maxDelay)), c.jitter);
 }
 
 export function createLinearRetryStrategy(config: LinearRetryStrategyConfig = {}): RetryStrategy {
-  const maxAttempts = config.maxAttempts ?? 6;
-  const initial = durationSeconds(config.initialDelay ?? { seconds: 1 });
-  const increment = durationSeconds(config.increment ?? { seconds: 1 });
-  const max = durationSeconds(config.maxDelay ?? { minutes: 5 });
-  const jitter = config.jitter ?? JitterStrategy.FULL;
+  const c = { maxAttempts: 6, initialDelay: { seconds: 1 } as Duration, increment: { seconds: 1 } as Duration, maxDelay: { minutes: 5 } as Duration, jitter: JitterStrategy.FULL, ...config };
   return (error, attemptsMade) =>
-    decide(error, attemptsMade, maxAttempts, config, Math.min(initial + increment * (attemptsMade - 1), max), jitter);
+    decide(error, attemptsMade, c.maxAttempts, config, () => Math.min(durationSeconds(c.initialDelay) + durationSeconds(c.increment) * (attemptsMade - 1), durationSeconds(c.maxDelay)), c.jitter);
 }
 
 export const retryPresets = {

@@ -17,6 +17,9 @@ export interface Scope {
   nextStepId(): string;
   /** The code reached an operation that is not finished: logs are no longer replays. */
   enterExecutionMode(): void;
+  /** A finished wait, callback or invoke was replayed: when nothing is recorded after it, the
+   * code that follows runs for the first time (the SDK's checkAndUpdateReplayMode). */
+  replayedFinished(): void;
   logData(): DurableLogData;
 }
 

@@ -237,6 +237,11 @@ export class DurableEngine {
     return callAsync(() => this.native.nextTask({ functions }));
   }
 
+  /** Up to `max` invocations of these functions to run, claimed together; empty once stopped. */
+  nextTasks(functions: string[], max: number): Promise<InvocationTask[]> {
+    return callAsync(() => this.native.nextTasks({ functions }, max));
+  }
+
   /** Stops handing out tasks; invocations already handed out can still run to their end. */
   stopTasks(): void {
     this.native.stopTasks();
@@ -289,8 +294,14 @@ export class DurableEngine {
       if (task.invocationNumber === 1) delete input.UpdatedOperationIds;
       event = JSON.parse(JSON.stringify(input)) as DurableExecutionInvocationInput;
     } else {
-      const InputWithClient = this.inputClasses.get(task.functionName) ?? DurableExecutionInvocationInputWithClient;
-      event = new InputWithClient(input, this.client);
+      const foreign = this.inputClasses.get(task.functionName);
+      event = new (foreign ?? DurableExecutionInvocationInputWithClient)(input, this.client);
+      // The official SDK's class drops UpdatedOperationIds (API.md §3.3) although that SDK reads
+      // them from the event (plugins' updated operations, replay flags): put them on the event,
+      // as the service delivers them (not on the first invocation).
+      if (foreign && task.invocationNumber > 1 && input.UpdatedOperationIds && !("UpdatedOperationIds" in event)) {
+        (event as { UpdatedOperationIds?: string[] }).UpdatedOperationIds = input.UpdatedOperationIds;
+      }
     }
     if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "started", updatedOperationIds: task.UpdatedOperationIds });
     let output: DurableExecutionInvocationOutput;
