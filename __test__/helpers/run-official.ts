@@ -11,12 +11,12 @@ import Module from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { loadRequirements } from "../conformance/requirements";
+import type { Requirement } from "../conformance/requirements";
 import { runHalf } from "./crosscheck-run";
 
 export interface OfficialRunRequest {
-  suite: string;
-  id: string;
+  /** A conformance requirement, or a probe's stand-in for one. */
+  requirement: Requirement;
   /** The requirement's bound Variables, shared with the half run on our SDK. */
   bindings: [string, unknown][];
 }
@@ -33,8 +33,7 @@ export interface OfficialRunOutcome {
 async function main(): Promise<void> {
   const [requestFile, outcomeFile] = process.argv.slice(2);
   const request = JSON.parse(readFileSync(requestFile, "utf8")) as OfficialRunRequest;
-  const req = loadRequirements().find((r) => r.suite === request.suite && r.id === request.id);
-  if (!req) throw new Error(`no requirement ${request.suite}/${request.id}`);
+  const req = request.requirement;
   // Resolved from the handler file, as its own import is.
   const requireFromHandler = Module.createRequire(req.handlerFile);
   const sdkPath = requireFromHandler.resolve("@aws/durable-execution-sdk-js");
