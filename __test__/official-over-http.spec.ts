@@ -231,6 +231,25 @@ describe("the official SDK's tutorial handler on `durable-node worker`", () => {
   });
 });
 
+describe("config entries with \"durable\"", () => {
+  it("refuses a non-boolean, a durable-node handler declared not durable, and an official handler without the HTTP API", async () => {
+    const s = setup();
+    const official = path.join(s.dir, "orders-official.ts");
+    const cases: Array<[string, unknown, string[], RegExp]> = [
+      ["notbool.json", { functions: { f: { handler: official, durable: "yes" } } }, [], /function "f" in .*: "durable" must be true or false/],
+      ["ours.json", { functions: { f: { handler: ORDER_HANDLER, durable: false } } }, [], /export "handler" is a durable handler \(withDurableExecution\), but the config says "durable": false/],
+      ["nohttp.json", { functions: { f: { handler: official, durable: true } } }, ["--no-http"], /function\(s\) f \("durable": true\) checkpoint over this worker's HTTP API: drop --no-http/],
+    ];
+    for (const [name, config, extra, message] of cases) {
+      const file = path.join(s.dir, name);
+      writeFileSync(file, JSON.stringify(config));
+      const result = await runCli(["worker", "--db", s.db, "--config", file, "--port", "0", ...extra], { env: AWS_ENV });
+      expect(result.code, name).toBe(2);
+      expect(result.stderr, name).toMatch(message);
+    }
+  });
+});
+
 describe("the HTTP checkpoint and state endpoints, as the official SDK's client sees them (in process)", () => {
   let engine: DurableEngine;
   let server: DurableHttpServer;
