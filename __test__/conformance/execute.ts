@@ -70,6 +70,8 @@ interface Scheduled {
 class CallbackActor {
   private readonly used = new Set<number>();
   private readonly handled = new Set<string>();
+  /** Callbacks sent a heartbeat: a later action may complete them, none has to. */
+  private readonly heartbeaten = new Set<string>();
   private readonly queued = new Map<string, Scheduled>();
 
   constructor(
@@ -101,6 +103,7 @@ class CallbackActor {
       if (this.handled.has(id) || this.queued.has(id)) continue;
       const index = this.actions.findIndex((a, i) => !this.used.has(i) && actionMatches(a, event.Name, this.bindings));
       if (index < 0) {
+        if (this.heartbeaten.has(id)) continue;
         if (this.actions.some((a, i) => !this.used.has(i))) throw new Error(`no CallbackAction matches callback ${JSON.stringify(event.Name)} (${id})`);
         continue;
       }
@@ -130,6 +133,7 @@ class CallbackActor {
       }
       case "heartbeat":
         // A heartbeat does not consume the callback: a later action can complete it.
+        this.heartbeaten.add(callbackId);
         this.engine.sendCallbackHeartbeat(callbackId);
         break;
       default:

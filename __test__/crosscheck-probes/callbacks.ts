@@ -4,10 +4,9 @@ import { retryPresets, withDurableExecution } from "@aws/durable-execution-sdk-j
 export const callbackActions = [
   { CallbackName: "ok", Operation: "success", Payload: { value: 1 } },
   { CallbackName: "fails", Operation: "failure", Payload: { ErrorType: "MyError", ErrorMessage: "it failed", ErrorData: "{\"x\":1}" } },
-  { CallbackName: "wfc", Operation: "success", Payload: "plain text" },
-  // Last: the runner's actor looks at a heartbeaten callback again, and wants an action for it
-  // while any action is unused.
+  // Only a heartbeat: the callback then times out on its heartbeat timeout.
   { CallbackName: "beats", Operation: "heartbeat", Delay: 3 },
+  { CallbackName: "wfc", Operation: "success", Payload: "plain text" },
 ];
 
 function describe(e: unknown) {
@@ -26,15 +25,15 @@ export const handler = withDurableExecution(async (_event: unknown, context) => 
   } catch (e) {
     out.fails = describe(e);
   }
-  out.wfc = await context.waitForCallback("wfc", async (id) => {
-    if (typeof id !== "string") throw new Error("no id");
-  });
   const [beats] = await context.createCallback("beats", { heartbeatTimeout: { seconds: 5 }, timeout: { seconds: 60 } });
   try {
     await beats;
   } catch (e) {
     out.beats = describe(e);
   }
+  out.wfc = await context.waitForCallback("wfc", async (id) => {
+    if (typeof id !== "string") throw new Error("no id");
+  });
   const [timesOut] = await context.createCallback("times-out", { timeout: { seconds: 2 } });
   try {
     await timesOut;

@@ -8,6 +8,9 @@ const strategies: Record<string, unknown> = {
   noJitterCapped: createRetryStrategy({ maxAttempts: 4, initialDelay: { seconds: 10 }, maxDelay: { seconds: 15 }, backoffRate: 3, jitter: JitterStrategy.NONE }),
   fullJitter: createRetryStrategy({ maxAttempts: 3, initialDelay: { seconds: 20 } }),
   bogusJitter: createRetryStrategy({ maxAttempts: 2, initialDelay: { seconds: 6 }, jitter: "bogus" as JitterStrategy }),
+  // Explicit undefined overrides the default (FULL) jitter, as the SDK's object spread does.
+  undefinedJitter: createRetryStrategy({ maxAttempts: 2, initialDelay: { seconds: 7 }, jitter: undefined }),
+  undefinedJitterLinear: createLinearRetryStrategy({ maxAttempts: 2, initialDelay: { seconds: 9 }, jitter: undefined }),
   byMessage: createRetryStrategy({ maxAttempts: 3, retryableErrors: ["transient"], jitter: JitterStrategy.NONE }),
   byMessageNoMatch: createRetryStrategy({ maxAttempts: 3, retryableErrors: [/^nope/], jitter: JitterStrategy.NONE }),
   byType: createRetryStrategy({ maxAttempts: 3, retryableErrorTypes: [Retryable], jitter: JitterStrategy.NONE }),
