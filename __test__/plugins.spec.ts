@@ -188,7 +188,7 @@ describe("hook order and info", () => {
     expect(end.executionError.message).toBe("boom");
   });
 
-  it("links child operations to their context and reports context results", async () => {
+  it("links child operations to their context", async () => {
     const events: Event[] = [];
     await run(withDurableExecution(async (_e, ctx) => ctx.runInChildContext("outer", async (c) => c.step("inner", async () => 7)), { plugins: [recorder(events)] }));
     const ends = events.filter((e) => e.hook === "operation-end").map((e) => e.info);
@@ -198,7 +198,29 @@ describe("hook order and info", () => {
     ]);
     expect(ends[0].parentId).toBe(ends[1].id);
     expect(ends[1]).not.toHaveProperty("parentId");
-    expect(ends[1].result).toBe("7");
+  });
+
+  it("names waitForCallback's callback and submitter for plugins only", async () => {
+    const events: Event[] = [];
+    const engine = DurableEngine.open({ skipTime: true });
+    engines.push(engine);
+    engine.register(
+      "f",
+      withDurableExecution(async (_e, ctx) => ctx.waitForCallback("approval", async (id) => void engine.sendCallbackSuccess(id, "yes")), {
+        plugins: [recorder(events)],
+      }),
+    );
+    const record = await engine.run("f", {});
+    expect(JSON.parse(record.Result!)).toBe("yes");
+    const started = events.filter((e) => e.hook === "operation-start").map((e) => [e.info.name, e.info.type, e.info.subType]);
+    expect(started).toEqual([
+      ["approval", "CONTEXT", "WaitForCallback"],
+      ["approval-callback", "CALLBACK", "Callback"],
+      ["approval-submitter", "STEP", "Step"],
+    ]);
+    // Never checkpointed: the records have no names.
+    const names = (engine.operations(record.DurableExecutionArn) as any[]).filter((o) => o.Type !== "EXECUTION").map((o) => o.Name);
+    expect(names).toEqual(["approval", undefined, undefined]);
   });
 
   it("reports checkpoint answers that change statuses through onOperationChange", async () => {

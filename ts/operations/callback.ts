@@ -5,6 +5,7 @@
 import { DurablePromise } from "../durable-promise";
 import { validDurationSeconds } from "../duration";
 import { CallbackError, CallbackExternalError, CallbackTimeoutError } from "../errors";
+import { pluginOperationName } from "../plugins/session";
 import { deserializeOrFail, publisher, started, type Scope } from "../scope";
 import { passThroughSerdes, type Serdes } from "../serdes";
 import { OperationStatus, type CallbackOptions, type Duration, type ErrorObject, type WireOperation } from "../types";
@@ -64,7 +65,7 @@ async function runCreateCallback(scope: Scope, stepId: string, name: string | un
   const { id, operation } = checked;
   const publish = publisher(scope, stepId, id, "CALLBACK", "Callback", name);
   const plugins = inv.plugins;
-  const call = { id, name, type: "CALLBACK", subType: "Callback", parentId: scope.parentId };
+  const call = { id, name: pluginOperationName(config, name), type: "CALLBACK", subType: "Callback", parentId: scope.parentId };
 
   if (operation && CLOSED.includes(operation.Status)) {
     scope.replayedFinished();

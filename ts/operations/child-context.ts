@@ -157,17 +157,15 @@ async function finish<T>(
   }
   inv.markFinished(stepId);
   const payload = await serializeOrFail(parent, serdes, value, stepId, name);
-  let recorded = payload;
   if (record) {
     if (payload !== undefined && Buffer.byteLength(payload, "utf8") > CHECKPOINT_SIZE_LIMIT) {
-      recorded = config.summaryGenerator ? config.summaryGenerator(value) : "";
-      record({ Action: "SUCCEED", Payload: recorded, ContextOptions: { ReplayChildren: true } });
+      record({ Action: "SUCCEED", Payload: config.summaryGenerator ? config.summaryGenerator(value) : "", ContextOptions: { ReplayChildren: true } });
     } else {
       record({ Action: "SUCCEED", Payload: payload });
     }
   }
   publish?.("succeeded");
-  if (call && inv.plugins) await inv.plugins.operationEnded(call, false, { status: "SUCCEEDED", result: recorded });
+  if (call && inv.plugins) await inv.plugins.operationEnded(call, false, { status: "SUCCEEDED" });
   return deserializeOrFail(parent, serdes, payload, stepId, name);
 }
 

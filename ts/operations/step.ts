@@ -13,6 +13,7 @@ import {
 } from "../errors";
 import { bindLogger, type DurableContextLogger, type DurableLogger } from "../logger";
 import { retryPresets, type RetryDecision } from "../retry";
+import { pluginOperationName } from "../plugins/session";
 import type { AttemptInfo } from "../plugins/types";
 import { deserializeOrFail, publisher, serializeOrFail, started, type Scope } from "../scope";
 import type { Serdes } from "../serdes";
@@ -78,7 +79,7 @@ async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
   scope.enterExecutionMode();
   // Plugins (API.md §13.3): one operation start per invocation, replayed if a record existed.
   const plugins = inv.plugins;
-  const call = { id, name, type: "STEP", subType: req.subType, parentId: scope.parentId };
+  const call = { id, name: pluginOperationName(config, name), type: "STEP", subType: req.subType, parentId: scope.parentId };
   let announced = !!checked.operation;
   if (plugins && checked.operation) await plugins.operationStarted(call, true);
 
@@ -144,7 +145,7 @@ async function failOrRetry(
   tracked?: AttemptInfo,
 ): Promise<void> {
   const inv = scope.invocation;
-  const call = { id: base.Id, name: req.name, type: "STEP", subType: req.subType, parentId: base.ParentId };
+  const call = { id: base.Id, name: pluginOperationName(req.config, req.name), type: "STEP", subType: req.subType, parentId: base.ParentId };
   const errObj = errorObject(error);
   const forStrategy = error instanceof Error ? error : new Error("Unknown Error");
   let decision: RetryDecision | undefined;

@@ -11,6 +11,7 @@ import type { RetryDecision } from "../retry";
 import { deserializeOrFail } from "../scope";
 import { passThroughSerdes, type Serdes } from "../serdes";
 import { OperationSubType, type Duration } from "../types";
+import { PLUGIN_OPERATION_NAME } from "../plugins/session";
 import { createCallback, type CreateCallbackResult } from "./callback";
 import { runChild } from "./child-context";
 import type { StepContext } from "./step";
@@ -57,14 +58,22 @@ export function waitForCallback(scope: DurableContextImpl, args: unknown[]): Dur
   const body = async (child: DurableContextImpl): Promise<unknown> => {
     const [callback, callbackId] = (await createCallback(child, [
       undefined,
-      { timeout: config?.timeout, heartbeatTimeout: config?.heartbeatTimeout, serdes: passThroughSerdes },
+      {
+        timeout: config?.timeout,
+        heartbeatTimeout: config?.heartbeatTimeout,
+        serdes: passThroughSerdes,
+        [PLUGIN_OPERATION_NAME]: name === undefined ? undefined : `${name}-callback`,
+      },
     ])) as CreateCallbackResult<unknown>;
     await child.step(
       undefined,
       async (stepContext: StepContext) => {
         await submitter(callbackId, { logger: stepContext.logger });
       },
-      config?.retryStrategy ? { retryStrategy: config.retryStrategy } : undefined,
+      {
+        ...(config?.retryStrategy ? { retryStrategy: config.retryStrategy } : {}),
+        [PLUGIN_OPERATION_NAME]: name === undefined ? undefined : `${name}-submitter`,
+      },
     );
     return await callback;
   };

@@ -18,6 +18,18 @@ import {
   type OperationInfo,
 } from "./types";
 
+/**
+ * A name only plugins see (never checkpointed), set on an operation's config by operations
+ * built from others: waitForCallback names its callback "<name>-callback" and its submitter
+ * step "<name>-submitter", as the SDK does.
+ */
+export const PLUGIN_OPERATION_NAME = Symbol("durable-node.pluginOperationName");
+
+/** The name hooks report for an operation called with `config`. */
+export function pluginOperationName(config: unknown, name: string | undefined): string | undefined {
+  return (config as { [PLUGIN_OPERATION_NAME]?: string } | undefined)?.[PLUGIN_OPERATION_NAME] ?? name;
+}
+
 /** What an operation knows about itself when it calls a hook. */
 export interface OperationCall {
   id: string;
@@ -193,15 +205,17 @@ export class PluginSession {
     return this.dispatch("onOperationStart", info);
   }
 
-  /** Terminal live (`isReplay` false), or with `outcome` when the record is not back yet. */
-  operationEnded(call: OperationCall, isReplay: boolean, outcome?: { status: PluginOperationStatus; result?: string; error?: unknown }): Promise<void> {
+  /**
+   * Terminal live (`isReplay` false), or with `outcome` when the checkpoint recording it is not
+   * back yet (contexts): the record as it is, with that status and error.
+   */
+  operationEnded(call: OperationCall, isReplay: boolean, outcome?: { status: PluginOperationStatus; error?: unknown }): Promise<void> {
     const recorded = operationInfo(this.record(call.id), call, isReplay);
     if (!outcome) return this.dispatch("onOperationEnd", recorded);
     const info = {} as OperationInfo;
     for (const key of INFO_KEYS) {
       let value: unknown = recorded[key];
       if (key === "status") value = outcome.status;
-      else if (key === "result") value = outcome.result;
       else if (key === "error") value = outcome.error === undefined ? undefined : asError(outcome.error);
       put(info, key, value as never);
     }
