@@ -28,6 +28,11 @@ export declare class NativeEngine {
   getExecutionState(arn: string, token: string, marker?: string | undefined | null, maxItems?: number | undefined | null): ExecutionState
   /** Resolves with the next invocation to run, or null when the filtered execution finished. */
   nextTask(filter?: TaskFilter | undefined | null): Promise<InvocationTask | null>
+  /**
+   * Resolves with up to `max` invocations to run (at least one), or an empty list when the
+   * filtered execution finished or the engine stopped handing out tasks.
+   */
+  nextTasks(filter: TaskFilter | undefined | null, max: number): Promise<Array<InvocationTask>>
   completeInvocation(arn: string, token: string, output: InvocationOutput): ExecutionRecord
   failInvocation(arn: string, token: string, error: WireErrorObject): ExecutionRecord
   getExecution(arnOrName: string): ExecutionRecord

@@ -142,6 +142,18 @@ impl NativeEngine {
         Ok(task.map(Into::into))
     }
 
+    /// Resolves with up to `max` invocations to run (at least one), or an empty list when the
+    /// filtered execution finished or the engine stopped handing out tasks.
+    #[napi]
+    pub async fn next_tasks(&self, filter: Option<TaskFilter>, max: u32) -> Result<Vec<InvocationTask>> {
+        let inner = self.inner.clone();
+        let filter = filter
+            .map(|f| engine::TaskFilter { arn: f.arn, functions: f.functions })
+            .unwrap_or_default();
+        let tasks = inner.next_tasks(&filter, max as usize).await.map_err(js_err)?;
+        Ok(tasks.into_iter().map(Into::into).collect())
+    }
+
     #[napi]
     pub fn complete_invocation(&self, arn: String, token: String, output: InvocationOutput) -> Result<ExecutionRecord> {
         let output = output.try_into().map_err(js_err)?;

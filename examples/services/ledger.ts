@@ -3,9 +3,12 @@
 // and replays). Also owns the crash hook that fires right after a line is written.
 import {
   appendFileSync,
+  closeSync,
   existsSync,
   mkdirSync,
-  readFileSync,
+  openSync,
+  readSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
@@ -26,21 +29,57 @@ export function ledgerPath(): string {
   return fromEnv ? fromEnv : join(process.cwd(), ".durable", "ledger.jsonl");
 }
 
+interface LedgerCache {
+  /** Which file (a ledger deleted and written again is another file). */
+  identity: string;
+  /** Bytes of the file already parsed (whole lines only). */
+  offset: number;
+  entries: LedgerEntry[];
+  lines: number;
+}
+
+// Reads only what was appended since the last call (the file only grows), so a service that
+// consults the ledger on every call stays cheap when thousands of orders run in one process.
+const caches = new Map<string, LedgerCache>();
+
 export function readLedger(path: string = ledgerPath()): LedgerEntry[] {
-  if (!existsSync(path)) return [];
-  const entries: LedgerEntry[] = [];
-  readFileSync(path, "utf8")
-    .split("\n")
-    .forEach((line, i) => {
-      if (line.trim() === "") return;
+  if (!existsSync(path)) {
+    caches.delete(path);
+    return [];
+  }
+  let cache = caches.get(path);
+  const stat = statSync(path);
+  const size = stat.size;
+  const identity = `${stat.dev}:${stat.ino}:${stat.birthtimeMs}`;
+  if (!cache || cache.identity !== identity || size < cache.offset) {
+    cache = { identity, offset: 0, entries: [], lines: 0 };
+    caches.set(path, cache);
+  }
+  if (size > cache.offset) {
+    const fd = openSync(path, "r");
+    let text: string;
+    try {
+      const buffer = Buffer.alloc(size - cache.offset);
+      const read = readSync(fd, buffer, 0, buffer.length, cache.offset);
+      text = buffer.subarray(0, read).toString("utf8");
+    } finally {
+      closeSync(fd);
+    }
+    // A line still being written by another process is left for the next read.
+    const complete = text.slice(0, text.lastIndexOf("\n") + 1);
+    for (const line of complete.split("\n")) {
+      if (line === "") continue;
+      cache.lines++;
+      if (line.trim() === "") continue;
       try {
-        entries.push(JSON.parse(line) as LedgerEntry);
+        cache.entries.push(JSON.parse(line) as LedgerEntry);
       } catch {
-        const where = `${path}:${i + 1}`;
-        throw new Error(`${where}: not a JSON ledger line: ${inspect(line)}`);
+        throw new Error(`${path}:${cache.lines}: not a JSON ledger line: ${inspect(line)}`);
       }
-    });
-  return entries;
+    }
+    cache.offset += Buffer.byteLength(complete, "utf8");
+  }
+  return [...cache.entries];
 }
 
 /**

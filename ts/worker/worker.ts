@@ -28,6 +28,7 @@ export class Worker {
   private loops: Promise<void>[] = [];
   private renewTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private slotFreed: (() => void) | undefined;
   private readonly concurrency: number;
 
   constructor(
@@ -48,8 +49,7 @@ export class Worker {
   }
 
   start(): void {
-    const functions = this.functions;
-    for (let i = 0; i < this.concurrency; i++) this.loops.push(this.loop(functions));
+    this.loops.push(this.dispatch(this.functions));
     const every = this.options.renewEveryMs ?? 60_000;
     this.renewTimer = setInterval(() => {
       try {
@@ -61,24 +61,40 @@ export class Worker {
     this.renewTimer.unref();
   }
 
-  private async loop(functions: string[]): Promise<void> {
+  /**
+   * One waiter claims as many due invocations as there are free slots (one transaction), so
+   * a worker running a thousand executions does not have a thousand waiters woken by every
+   * change. Ends, once stopping, when the invocations it started have finished.
+   */
+  private async dispatch(functions: string[]): Promise<void> {
     while (!this.stopping) {
-      let task: InvocationTask | null;
+      const free = this.concurrency - this.running.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      let tasks: InvocationTask[];
       try {
-        task = await this.engine.nextTask(functions);
+        tasks = await this.engine.nextTasks(functions, free);
       } catch (e) {
-        if (this.stopping) return;
+        if (this.stopping) break;
         this.log.event("error", `could not get the next invocation: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }
-      if (!task) return;
-      const key = `${task.DurableExecutionArn}#${task.invocationNumber}`;
-      const done = this.run(task);
-      this.running.set(key, { task, done });
-      await done;
-      this.running.delete(key);
+      if (tasks.length === 0) break;
+      for (const task of tasks) {
+        const key = `${task.DurableExecutionArn}#${task.invocationNumber}`;
+        const done = this.run(task).finally(() => {
+          this.running.delete(key);
+          const wake = this.slotFreed;
+          this.slotFreed = undefined;
+          wake?.();
+        });
+        this.running.set(key, { task, done });
+      }
     }
+    await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
   /** Runs one invocation; every outcome is logged, none escapes. */

@@ -18,11 +18,21 @@ impl Store {
         Ok(rows.next().transpose()?)
     }
 
-    /// Executions with an invocation in progress (here or in another process).
-    pub fn active_executions(&self, filter: &TaskFilter) -> Result<Vec<ExecRow>> {
-        let mut stmt = self.conn.prepare_cached(concat!("SELECT ", exec_columns!(), " FROM executions WHERE inv_active = 1 AND status = 'RUNNING' AND ", filter!()))?;
-        let rows = stmt.query_map(params![filter.arn, filter.functions_json()], exec_from_row)?;
+    /// Executions with an invocation in progress in another process (or another engine in
+    /// this one): the only ones that can have been abandoned. Usually none, so claiming stays
+    /// cheap however many invocations this engine runs.
+    pub fn foreign_active_executions(&self, filter: &TaskFilter, owner: &str) -> Result<Vec<ExecRow>> {
+        let mut stmt = self.conn.prepare_cached(concat!(
+            "SELECT ", exec_columns!(), " FROM executions WHERE inv_active = 1 AND status = 'RUNNING' AND inv_owner IS NOT ?3 AND ", filter!()
+        ))?;
+        let rows = stmt.query_map(params![filter.arn, filter.functions_json(), owner], exec_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether any selected execution has an invocation in progress.
+    pub fn any_active(&self, filter: &TaskFilter) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(concat!("SELECT EXISTS (SELECT 1 FROM executions WHERE inv_active = 1 AND status = 'RUNNING' AND ", filter!(), ")"))?;
+        Ok(stmt.query_row(params![filter.arn, filter.functions_json()], |r| r.get(0))?)
     }
 
     /// The earliest time at which a timer fires or an idle execution becomes due.

@@ -11,7 +11,8 @@ use crate::invocation::{Task, TaskFilter};
 use crate::model::ExecutionStatus;
 
 enum Claim {
-    Task(Task),
+    /// At least one task.
+    Tasks(Vec<Task>),
     /// The filtered execution has finished: there will be no task.
     Finished,
     Idle { next_due: Option<i64>, running: bool },
@@ -21,9 +22,17 @@ impl Engine {
     /// Waits for the next invocation to run among the executions `filter` selects. Returns
     /// `None` when the filter names one execution and it has finished, or the engine closed.
     pub async fn next_task(&self, filter: &TaskFilter) -> Result<Option<Task>> {
+        Ok(self.next_tasks(filter, 1).await?.pop())
+    }
+
+    /// Like `next_task`, but claims up to `max` due invocations at once (one transaction), so a
+    /// worker running many executions has one waiter instead of one per free slot. Returns an
+    /// empty list where `next_task` returns `None`.
+    pub async fn next_tasks(&self, filter: &TaskFilter, max: usize) -> Result<Vec<Task>> {
+        let max = max.max(1);
         loop {
             if self.is_closed() || self.tasks_stopped() {
-                return Ok(None);
+                return Ok(Vec::new());
             }
             let notified = self.notify.notified();
             tokio::pin!(notified);
@@ -31,9 +40,9 @@ impl Engine {
 
             let now = self.clock.now_ms();
             self.fire_due_timers(now)?;
-            match self.try_claim(filter, now)? {
-                Claim::Task(task) => return Ok(Some(task)),
-                Claim::Finished => return Ok(None),
+            match self.try_claim(filter, now, max)? {
+                Claim::Tasks(tasks) => return Ok(tasks),
+                Claim::Finished => return Ok(Vec::new()),
                 Claim::Idle { next_due, running } => {
                     if self.clock.skips_time() && !running {
                         if let Some(due) = next_due {
@@ -68,18 +77,20 @@ impl Engine {
         Ok(())
     }
 
-    fn try_claim(&self, filter: &TaskFilter, now: i64) -> Result<Claim> {
+    fn try_claim(&self, filter: &TaskFilter, now: i64, max: usize) -> Result<Claim> {
         self.write(|s| {
-            let mut running = false;
-            for mut exec in s.active_executions(filter)? {
+            for mut exec in s.foreign_active_executions(filter, &self.owner)? {
                 if self.is_abandoned(&exec, now) {
                     self.recover(s, &mut exec, now)?;
-                } else {
-                    running = true;
                 }
             }
-            if let Some(mut exec) = s.next_due_execution(filter, now)? {
-                return Ok(Claim::Task(self.begin(s, &mut exec, now)?));
+            let mut tasks = Vec::new();
+            while tasks.len() < max {
+                let Some(mut exec) = s.next_due_execution(filter, now)? else { break };
+                tasks.push(self.begin(s, &mut exec, now)?);
+            }
+            if !tasks.is_empty() {
+                return Ok(Claim::Tasks(tasks));
             }
             if let Some(arn) = &filter.arn {
                 let exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.clone() })?;
@@ -87,7 +98,7 @@ impl Engine {
                     return Ok(Claim::Finished);
                 }
             }
-            Ok(Claim::Idle { next_due: s.next_due_time(filter)?, running })
+            Ok(Claim::Idle { next_due: s.next_due_time(filter)?, running: s.any_active(filter)? })
         })
     }
 }
