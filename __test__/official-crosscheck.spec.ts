@@ -234,10 +234,9 @@ for (const suite of SUITES) {
   if (inSuite.length === 0) continue;
   describe(`official SDK cross-check: ${suite}`, () => {
     for (const req of inSuite) {
-      if (/process\.exit\(/.test(readFileSync(req.handlerFile, "utf8"))) {
-        it.skip(`${req.id} ${req.description} (left out: the handler calls process.exit)`, () => undefined);
-        continue;
-      }
+      // Handlers that crash the process (process.exit: 1-17, 1-18, 3-12) cannot run in this
+      // process; the conformance spec runs them through the CLI in child processes instead.
+      if (/process\.exit\(/.test(readFileSync(req.handlerFile, "utf8"))) continue;
       describe(`${req.id} ${req.description}`, () => {
         let runs: Promise<{ ours: Run; official: Run & { sdkPath: string }; bindings: Bindings }> | undefined;
         const both = () =>
