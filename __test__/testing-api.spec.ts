@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 
 import { createRetryStrategy, JitterStrategy, withDurableExecution, type DurableContext } from "@aws/durable-execution-sdk-js";
 import {
+  CloudDurableTestRunner,
   ExecutionStatus,
   LocalDurableTestRunner,
   OperationStatus,
@@ -590,6 +591,10 @@ describe("durable-node/testing as the official LocalDurableTestRunner", () => {
       runner.reset();
       expect(first.getStatus()).toBeUndefined();
       expect(execution.getOperations()[0].getName()).toBe("first");
+    });
+
+    it("has a CloudDurableTestRunner that imports but cannot run (no deployed function)", () => {
+      expect(() => new CloudDurableTestRunner({ functionName: "my-function" })).toThrow("CloudDurableTestRunner is not available in durable-node/testing");
     });
   });
 });
