@@ -10,9 +10,11 @@ import { PluginRunner } from "./plugins/runner";
 import { PluginSession } from "./plugins/session";
 import type { DurableInstrumentationPlugin } from "./plugins/types";
 import { DurableExecutionInvocationInputWithClient, updatedOperationIdsOf, type DurableExecutionClient } from "./runtime/client";
+import { native } from "./native";
 import { Invocation, type Termination } from "./runtime/invocation";
 import {
   InvocationStatus,
+  type OperationUpdate,
   type DurableExecutionInvocationInput,
   type DurableExecutionInvocationOutput,
   type LambdaContext,
@@ -180,22 +182,28 @@ async function finish(invocation: Invocation, outcome: Outcome): Promise<Durable
       return { Status: InvocationStatus.FAILED, Error: errorObject(settled.error) };
     }
     case "returned": {
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(settled.value);
+      } catch (e) {
+        invocation.terminate({ kind: "pending" });
+        return { Status: InvocationStatus.FAILED, Error: { ErrorType: "TypeError", ErrorMessage: `The handler's result cannot be serialized: ${(e as Error).message}` } };
+      }
+      if (text !== undefined && Buffer.byteLength(text) > RESPONSE_LIMIT) return checkpointLargeResult(invocation, text);
       invocation.terminate({ kind: "pending" });
-      return succeeded(settled.value);
+      return text === undefined ? { Status: InvocationStatus.SUCCEEDED } : { Status: InvocationStatus.SUCCEEDED, Result: text };
     }
   }
 }
 
-function succeeded(value: unknown): DurableExecutionInvocationOutput {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (e) {
-    return { Status: InvocationStatus.FAILED, Error: { ErrorType: "TypeError", ErrorMessage: `The handler's result cannot be serialized: ${(e as Error).message}` } };
-  }
-  if (text === undefined) return { Status: InvocationStatus.SUCCEEDED };
-  if (Buffer.byteLength(text) > RESPONSE_LIMIT) {
-    return { Status: InvocationStatus.FAILED, Error: { ErrorType: "PayloadTooLargeError", ErrorMessage: `The handler's result is ${Buffer.byteLength(text)} bytes, over the ${RESPONSE_LIMIT}-byte response limit` } };
-  }
-  return { Status: InvocationStatus.SUCCEEDED, Result: text };
+/**
+ * A result too large for the Lambda response goes to the service as an EXECUTION SUCCEED
+ * checkpoint (API.md §3.5), and the invocation answers SUCCEEDED with an empty Result.
+ */
+async function checkpointLargeResult(invocation: Invocation, payload: string): Promise<DurableExecutionInvocationOutput> {
+  const update = { Id: native.hashStepId(`execution-result-${Date.now()}`), Type: "EXECUTION", Action: "SUCCEED", Payload: payload } as OperationUpdate;
+  await Promise.race([invocation.enqueue(update), invocation.termination]);
+  if (invocation.isTerminated) return finish(invocation, await invocation.termination);
+  invocation.terminate({ kind: "pending" });
+  return { Status: InvocationStatus.SUCCEEDED, Result: "" };
 }
