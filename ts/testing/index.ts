@@ -23,6 +23,7 @@ export type {
   // durable-node additions
   CallbackAnswer,
   HistoryEvent,
+  HistoryEventType,
   Handler,
   Callback,
   PrintConfig,

@@ -57,9 +57,36 @@ export interface WaitResultDetails {
   readonly scheduledEndTimestamp?: Date;
 }
 
+/** The history event types of GetDurableExecutionHistory (`EventType` of @aws-sdk/client-lambda). */
+export type HistoryEventType =
+  | "CallbackFailed"
+  | "CallbackStarted"
+  | "CallbackSucceeded"
+  | "CallbackTimedOut"
+  | "ChainedInvokeFailed"
+  | "ChainedInvokeStarted"
+  | "ChainedInvokeStopped"
+  | "ChainedInvokeSucceeded"
+  | "ChainedInvokeTimedOut"
+  | "ContextFailed"
+  | "ContextStarted"
+  | "ContextSucceeded"
+  | "ExecutionFailed"
+  | "ExecutionStarted"
+  | "ExecutionStopped"
+  | "ExecutionSucceeded"
+  | "ExecutionTimedOut"
+  | "InvocationCompleted"
+  | "StepFailed"
+  | "StepStarted"
+  | "StepSucceeded"
+  | "WaitCancelled"
+  | "WaitStarted"
+  | "WaitSucceeded";
+
 /** A history event in the service's shape (the `Event` of @aws-sdk/client-lambda): timestamps are Dates. */
 export interface HistoryEvent {
-  EventType?: string;
+  EventType?: HistoryEventType;
   SubType?: string;
   EventId?: number;
   Id?: string;
