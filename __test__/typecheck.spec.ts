@@ -16,19 +16,7 @@ const TYPES = path.join(REPO_ROOT, "__test__", "types");
 const TSC = path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
 
 /** Names of the official package root that durable-node does not export yet. */
-const KNOWN_MISSING = [
-  "DurableExecutionApiClient",
-  "FieldMatchMode",
-  "FileSystemPathEncoding",
-  "FileSystemSerdesConfig",
-  "FileSystemSerdesMode",
-  "PreviewConfig",
-  "PreviewField",
-  "PreviewMode",
-  "buildPreview",
-  "createFileSystemSerdes",
-  "refreshLogConfig",
-];
+const KNOWN_MISSING: string[] = [];
 
 function tsc(project: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {

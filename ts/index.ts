@@ -48,7 +48,12 @@ export { withRetry } from "./with-retry";
 export type { RetryableFunc, WithRetryConfig } from "./with-retry";
 export { defaultSerdes, createClassSerdes, createClassSerdesWithDates } from "./serdes";
 export type { Serdes, SerdesContext, SerdesConfig, AnySerdes, AnySerdesDeserializer } from "./serdes";
+export { createFileSystemSerdes, FileSystemSerdesMode, FileSystemPathEncoding } from "./filesystem-serdes";
+export type { FileSystemSerdesConfig } from "./filesystem-serdes";
+export { buildPreview, PreviewMode, FieldMatchMode } from "./preview";
+export type { PreviewField, PreviewConfig } from "./preview";
 export type { DurableLogger, DurableContextLogger, DurableLogData, DurableLoggingContext } from "./logger";
+export { refreshLogConfig } from "./verbose-log";
 export {
   DurableOperationError,
   StepError,
@@ -70,8 +75,9 @@ export {
 export type { DurableExecutionClientErrorOptions } from "./errors";
 export { DurableExecutionInvocationInputWithClient } from "./runtime/client";
 export type { DurableExecutionClient } from "./runtime/client";
+export { DurableExecutionApiClient } from "./runtime/api-client";
 
-export const SDK_VERSION = "2.4.0";
+export { SDK_VERSION } from "./version";
 
 // durable-node's own API.
 export { DurableEngine, InvocationFailedError, INVOCATION_CHANNEL } from "./engine/durable-engine";

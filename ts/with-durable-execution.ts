@@ -9,6 +9,7 @@ import { explicitPlugins, loadConfiguredPlugins } from "./plugins/loader";
 import { PluginRunner } from "./plugins/runner";
 import { PluginSession } from "./plugins/session";
 import type { DurableInstrumentationPlugin } from "./plugins/types";
+import { DurableExecutionApiClient, loadLambdaModule, type LambdaClientLike } from "./runtime/api-client";
 import { DurableExecutionInvocationInputWithClient, updatedOperationIdsOf, type DurableExecutionClient } from "./runtime/client";
 import { native } from "./native";
 import { Invocation, type Termination } from "./runtime/invocation";
@@ -20,6 +21,7 @@ import {
   type LambdaContext,
   type WireOperation,
 } from "./types";
+import { verboseLog } from "./verbose-log";
 
 export type DurableExecutionHandler<TEvent = any, TResult = any, TLogger extends DurableLogger = DurableLogger> = (
   event: TEvent,
@@ -29,8 +31,12 @@ export type DurableExecutionHandler<TEvent = any, TResult = any, TLogger extends
 export type DurableLambdaHandler = (event: DurableExecutionInvocationInput, context: LambdaContext) => Promise<DurableExecutionInvocationOutput>;
 
 export interface DurableExecutionConfig {
-  /** @deprecated A Lambda client for the default transport (not available in durable-node). */
-  client?: unknown;
+  /**
+   * @deprecated A `LambdaClient` (from @aws-sdk/client-lambda) for the default transport; same as
+   * `durableExecutionClient: new DurableExecutionApiClient(client)`.
+   */
+  client?: LambdaClientLike;
+  /** The transport; default `new DurableExecutionApiClient(client)` (needs @aws-sdk/client-lambda installed). */
   durableExecutionClient?: DurableExecutionClient;
   /** Experimental instrumentation plugins (API.md §13), called in this order. */
   plugins?: DurableInstrumentationPlugin[];
@@ -60,7 +66,13 @@ export function withDurableExecution<TEvent = any, TResult = any, TLogger extend
     if (config?.client && config?.durableExecutionClient) {
       return {
         Status: InvocationStatus.FAILED,
-        Error: { ErrorType: "Error", ErrorMessage: "Configure either client or durableExecutionClient, not both." },
+        Error: {
+          ErrorType: "Error",
+          ErrorMessage:
+            "Both `client` and `durableExecutionClient` are configured, and they contradict each other: `client` is a LambdaClient for the default Lambda transport, " +
+            "`durableExecutionClient` replaces that transport. Configure only `durableExecutionClient`; to use your LambdaClient with the Lambda transport, pass " +
+            "`durableExecutionClient: new DurableExecutionApiClient(lambdaClient)`.",
+        },
       };
     }
     let runner: PluginRunner;
@@ -69,12 +81,11 @@ export function withDurableExecution<TEvent = any, TResult = any, TLogger extend
     } catch (error) {
       return { Status: InvocationStatus.FAILED, Error: errorObject(error) };
     }
-    const client = DurableExecutionInvocationInputWithClient.isInstance(event) ? event.durableExecutionClient : config?.durableExecutionClient;
-    if (!client) {
-      throw new Error(
-        "durable-node has no transport for this invocation: run the handler through durable-node (its CLI, DurableEngine or testing runner) or pass durableExecutionClient.",
-      );
-    }
+    const client = transportFor(event, config);
+    // The default transport needs @aws-sdk/client-lambda: a missing package is thrown (naming
+    // it) before the handler runs, not at its first checkpoint.
+    if (client instanceof DurableExecutionApiClient) await loadLambdaModule();
+    verboseLog("Invocation starts", () => ({ DurableExecutionArn: event.DurableExecutionArn, Operations: event.InitialExecutionState?.Operations?.length, NextMarker: event.InitialExecutionState?.NextMarker }));
     const operations = await loadState(client, event);
     const invocation = new Invocation(event.DurableExecutionArn, event.CheckpointToken, client, operations);
     const input = JSON.parse(operations[0]?.ExecutionDetails?.InputPayload ?? "{}");
@@ -109,7 +120,9 @@ export function withDurableExecution<TEvent = any, TResult = any, TLogger extend
           ),
         invocation.termination,
       ]);
-      return finish(invocation, outcome);
+      const output = await finish(invocation, outcome);
+      verboseLog("Invocation ends", () => ({ DurableExecutionArn: event.DurableExecutionArn, Status: output.Status }));
+      return output;
     };
     if (!session) return run();
     let output: DurableExecutionInvocationOutput;
@@ -125,6 +138,15 @@ export function withDurableExecution<TEvent = any, TResult = any, TLogger extend
   };
   (lambdaHandler as unknown as Record<symbol, boolean>)[DURABLE_HANDLER] = true;
   return lambdaHandler;
+}
+
+/** The event's own client (test runners) wins; then the configured one; then the Lambda API transport. */
+function transportFor(event: DurableExecutionInvocationInput, config: DurableExecutionConfig | undefined): DurableExecutionClient {
+  if (DurableExecutionInvocationInputWithClient.isInstance(event)) {
+    if (config?.durableExecutionClient) verboseLog("The event's durableExecutionClient overrides config.durableExecutionClient");
+    return event.durableExecutionClient;
+  }
+  return config?.durableExecutionClient ?? new DurableExecutionApiClient(config?.client);
 }
 
 async function loadState(client: DurableExecutionClient, event: DurableExecutionInvocationInput): Promise<WireOperation[]> {

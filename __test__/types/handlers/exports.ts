@@ -47,6 +47,14 @@ import {
   PluginInvocationStatus,
   PluginOperationStatus,
   AttemptEndInfoOutcome,
+  DurableExecutionApiClient,
+  createFileSystemSerdes,
+  FileSystemSerdesMode,
+  FileSystemPathEncoding,
+  buildPreview,
+  PreviewMode,
+  FieldMatchMode,
+  refreshLogConfig,
 } from "@aws/durable-execution-sdk-js";
 import type {
   DurableContext,
@@ -128,6 +136,9 @@ import type {
   OperationEndInfo,
   AttemptInfo,
   AttemptEndInfo,
+  FileSystemSerdesConfig,
+  PreviewField,
+  PreviewConfig,
 } from "@aws/durable-execution-sdk-js";
 
 export const values: unknown[] = [
@@ -175,5 +186,13 @@ export const values: unknown[] = [
   PluginInvocationStatus,
   PluginOperationStatus,
   AttemptEndInfoOutcome,
+  DurableExecutionApiClient,
+  createFileSystemSerdes,
+  FileSystemSerdesMode,
+  FileSystemPathEncoding,
+  buildPreview,
+  PreviewMode,
+  FieldMatchMode,
+  refreshLogConfig,
 ];
 
