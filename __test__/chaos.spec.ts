@@ -97,6 +97,17 @@ describe("chaos campaign (short form)", () => {
       expect(rules(result.violations)).toEqual(["V4 re-run not explained by a kill"]);
     });
 
+    it("a failed attempt run again after the next attempt started", async () => {
+      const lines = workflowLines();
+      const exec = firstWorkflow();
+      const at = lastOf(lines, exec, "s15");
+      const firstAttempt = lines.find((l) => l.exec === exec && l.step === "s15" && l.attempt === 1)!;
+      const killed = campaign().killedPids.find((pid) => !lines.some((l) => l.exec === exec && l.step === "s15" && l.pid === pid))!;
+      lines.splice(at, 0, { ...firstAttempt, nonce: "tampered", pid: killed, t: lines[at].t });
+      const result = await verifyCampaign(dir, { workflow: write("tampered-failed-attempt.jsonl", lines) });
+      expect(rules(result.violations)).toEqual(["V3 ran after its failure was committed"]);
+    });
+
     it("a tutorial order charged again after its payment was committed", async () => {
       const lines = read(path.join(dir, "orders-ledger.jsonl"));
       const charge = lines.find((l) => l.service === "payment")!;

@@ -33,7 +33,10 @@
 //      started after the success was committed would append after it (F3), whatever process
 //      ran it, so "last" is exactly "no committed step ran again". Backed by the clock: no
 //      line's time is later than its StepSucceeded timestamp (same host clock; the tutorial's
-//      validate/confirm lines carry no nonce, so for them this is the check).
+//      validate/confirm lines carry no nonce, so for them this is the check). Likewise for
+//      failed attempts (the flaky step's designed failures, at-most-once interruptions): attempt
+//      a+1 starts only once attempt a's StepFailed is committed, so attempt numbers never
+//      decrease in file order and no run of attempt a is timed after its StepFailed.
 //   V4 re-runs are explained by kills: every other line of a step (a run whose outcome was
 //      never checkpointed) comes from a SIGKILLed worker, and each killed worker explains at
 //      most one such line per step (a process that is killed was running a step at most once
@@ -677,11 +680,25 @@ async function verify(input: VerifyInput): Promise<Verification> {
         // V3: the committed run is the last run.
         if (at !== lines.length - 1) add("V3 ran after its success was committed", exec, name, `${lines.length - 1 - at} run(s) after the committed one (attempts ${lines.slice(at + 1).map((l) => l.attempt).join(",")})`);
         notAfterCommit(name, commit, lines.map((l) => l.t));
+        // V3 for failed attempts: attempt a+1 starts only after attempt a's failure (a retry or
+        // an interruption) was committed, so attempts never go back in file order, and no run
+        // of attempt a is timed after its StepFailed.
+        lines.forEach((l, k) => {
+          if (k > 0 && l.attempt < lines[k - 1].attempt) add("V3 ran after its failure was committed", exec, name, `attempt ${l.attempt} ran after attempt ${lines[k - 1].attempt}`);
+        });
+        for (const f of failures) {
+          const attempt = f.StepFailedDetails?.RetryDetails?.CurrentAttempt;
+          const late = lines.filter((l) => l.attempt === attempt && l.t > Date.parse(f.EventTimestamp));
+          if (late.length) add("V3 ran after its failure was committed", exec, name, `${late.length} run(s) of attempt ${attempt} timed after its StepFailed at ${f.EventTimestamp}`);
+        }
         // Outcome lines: the committed run, and the designed failures of the flaky step.
         const outcome = new Set<WorkflowLedgerLine>([carriers[0]]);
         if (name === FLAKY) {
           for (let a = 1; a <= FLAKY_FAILURES; a++) {
-            const ofAttempt = lines.filter((l) => l.attempt === a);
+            // The run whose failure was recorded is the last of its attempt before the next
+            // attempt began (later ones are V3 violations above).
+            const next = lines.findIndex((l) => l.attempt > a);
+            const ofAttempt = lines.slice(0, next < 0 ? lines.length : next).filter((l) => l.attempt === a);
             if (ofAttempt.length === 0) add("V6 attempts", exec, name, `no run of failing attempt ${a}`);
             else outcome.add(ofAttempt[ofAttempt.length - 1]);
           }

@@ -5,8 +5,10 @@
 // Environment: CHAOS_KILLS (default 500), CHAOS_SEED, CHAOS_WORKFLOWS (6), CHAOS_ORDERS (3),
 // CHAOS_KILL_MAX_MS (1000), CHAOS_CONCURRENCY (8), CHAOS_DIR (default: a fresh temp dir),
 // CHAOS_JSON=1 (also print the report as one `CHAOS_JSON {...}` line).
+// `tsx chaos/run.ts --verify DIR` checks a finished campaign's files again (the directory is
+// printed by every run and keeps the database, both ledgers and every worker's log).
 
-import { FULL, formatReport, runChaos } from "./chaos";
+import { FULL, formatReport, runChaos, verifyCampaign } from "./chaos";
 
 const num = (name: string, fallback: number) => {
   const v = process.env[name];
@@ -17,6 +19,17 @@ const num = (name: string, fallback: number) => {
 };
 
 async function main() {
+  if (process.argv[2] === "--verify") {
+    const dir = process.argv[3];
+    if (!dir) throw new Error("usage: tsx chaos/run.ts --verify <campaign directory>");
+    const result = await verifyCampaign(dir);
+    console.log(`executions finished right: ${result.executions.finishedRight}/${result.executions.workflow + result.executions.orders}`);
+    console.log(`violations: ${result.violations.length}`);
+    for (const v of result.violations) console.log(`  VIOLATION ${v.rule}: ${v.execution ?? ""}${v.step ? `/${v.step}` : ""} ${v.detail}`);
+    console.log(`integrity_check: ${result.integrity.join("; ")}`);
+    process.exitCode = result.violations.length === 0 ? 0 : 1;
+    return;
+  }
   const options = {
     kills: num("CHAOS_KILLS", FULL.kills),
     seed: num("CHAOS_SEED", FULL.seed),
