@@ -83,6 +83,8 @@ export class LocalDurableTestRunner<TResult = any> implements DurableTestRunner<
   }
 
   async run(params: InvokeRequest = {}): Promise<TestResult<TResult>> {
+    // The last run's engine stays open until now, so its result is read only if used.
+    if (this.view?.finished) this.view.close();
     const skipTime = environment.skipTime;
     const engine = DurableEngine.open({ skipTime });
     let view: ExecutionView;
@@ -126,12 +128,12 @@ export class LocalDurableTestRunner<TResult = any> implements DurableTestRunner<
     } finally {
       settled(engine);
       view.finish();
-      engine.close();
     }
   }
 
   /** An invoke of a function nobody registered makes run() reject, as in the official runner. */
   private unregisteredInvoke(view: ExecutionView): Error | undefined {
+    if (!view.operations().some((o) => o.Type === "CHAINED_INVOKE" && o.Status === "STARTED")) return undefined;
     // Names as the engine resolves them: an ARN's function name, or the name before a qualifier.
     const unqualified = (target: string) => (target.startsWith("arn:") ? (target.split(":")[6] ?? target) : target.split(":")[0]);
     const known = new Set([FUNCTION_NAME, ...this.durableFunctions.keys(), ...this.plainFunctions.keys()].map(unqualified));
@@ -184,6 +186,7 @@ export class LocalDurableTestRunner<TResult = any> implements DurableTestRunner<
 
   /** Forgets the last run's operations, so handles taken now wait for the next run. */
   reset(): void {
+    if (this.view?.finished) this.view.close();
     this.view = undefined;
   }
 }

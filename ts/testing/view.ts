@@ -32,6 +32,9 @@ export function toOperation(w: WireOperation): Operation {
 export class ExecutionView {
   private operationsCache: Operation[] | undefined;
   private eventsCache: HistoryEvent[] | undefined;
+  /** What the engine had when it was closed (read lazily while it is open). */
+  private rawOperations: Record<string, unknown>[] | undefined;
+  private rawEvents: Record<string, unknown>[] | undefined;
   private readonly waiters = new Set<() => void>();
   private readonly stopListening: () => void;
   finished = false;
@@ -59,17 +62,15 @@ export class ExecutionView {
    * official runner where it runs in a nested runner). */
   operations(): Operation[] {
     if (!this.operationsCache) {
-      this.operationsCache = this.engine
-        .operations(this.arn)
-        .filter((o) => o.Type !== "EXECUTION")
-        .map((o) => toOperation(o as unknown as WireOperation));
+      const raw = this.rawOperations ?? (this.engine.operations(this.arn) as unknown as Record<string, unknown>[]);
+      this.operationsCache = raw.filter((o) => o.Type !== "EXECUTION").map((o) => toOperation(o as unknown as WireOperation));
     }
     return this.operationsCache;
   }
 
   events(): HistoryEvent[] {
     if (!this.eventsCache) {
-      this.eventsCache = this.engine.history(this.arn).map((e) => eventDates(e) as HistoryEvent);
+      this.eventsCache = (this.rawEvents ?? this.engine.history(this.arn)).map((e) => eventDates(e) as HistoryEvent);
     }
     return this.eventsCache;
   }
@@ -100,21 +101,26 @@ export class ExecutionView {
     return { $metadata: {} };
   }
 
-  /** The run is over: keep what the engine has now (it is closed next) and reject waiters. */
+  /** The run is over: what is read from now on stays, and waiters still waiting reject. */
   finish(): void {
     if (this.finished) return;
-    try {
-      this.operationsCache = undefined;
-      this.eventsCache = undefined;
-      this.operations();
-      this.events();
-    } catch {
-      // The engine could not be read (closed under us): keep the last snapshot.
-      this.operationsCache ??= [];
-      this.eventsCache ??= [];
-    }
+    this.operationsCache = undefined;
+    this.eventsCache = undefined;
     this.finished = true;
     this.changed();
     this.stopListening();
+  }
+
+  /** Closes the engine, keeping its records for results and handles still in use. */
+  close(): void {
+    this.finish();
+    try {
+      if (!this.operationsCache) this.rawOperations ??= this.engine.operations(this.arn) as unknown as Record<string, unknown>[];
+      if (!this.eventsCache) this.rawEvents ??= this.engine.history(this.arn);
+    } catch {
+      this.rawOperations ??= [];
+      this.rawEvents ??= [];
+    }
+    this.engine.close();
   }
 }
