@@ -1,7 +1,7 @@
 // The testing API used exactly as with the official runner (imports by the official package
 // names), plus what durable-node adds: time skipped by the engine with no fake timers.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { withDurableExecution } from "@aws/durable-execution-sdk-js";
 import { LocalDurableTestRunner, OperationStatus, OperationType } from "@aws/durable-execution-sdk-js-testing";
@@ -25,6 +25,23 @@ const handler = withDurableExecution(async (event: { name: string }, context) =>
 describe("LocalDurableTestRunner (durable-node/testing)", () => {
   beforeAll(() => LocalDurableTestRunner.setupTestEnvironment({ skipTime: true }));
   afterAll(() => LocalDurableTestRunner.teardownTestEnvironment());
+
+  it("runs while the test has fake timers installed (the SDK keeps the real ones)", async () => {
+    vi.useFakeTimers();
+    try {
+      const runner = new LocalDurableTestRunner({
+        handlerFunction: withDurableExecution(async (_event: unknown, ctx) => {
+          const a = await ctx.step("a", async () => 1);
+          await ctx.wait({ minutes: 5 });
+          return a + (await ctx.step("b", async () => 2));
+        }),
+      });
+      const result = await runner.run({ payload: {} });
+      expect(result.getResult()).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it("runs to the end with skipped waits and retries, keeping every invocation", async () => {
     flaky.calls = 0;

@@ -12,6 +12,9 @@ import type {
   GetDurableExecutionStateResponse,
 } from "../types";
 
+// Captured at load: fake timers installed by a test must not stall checkpoints.
+const realSetImmediate = globalThis.setImmediate;
+
 interface Pending {
   request: CheckpointDurableExecutionRequest;
   resolve: (response: CheckpointDurableExecutionResponse) => void;
@@ -34,7 +37,7 @@ export class InProcessClient implements DurableExecutionClient {
   checkpoint(params: CheckpointDurableExecutionRequest): Promise<CheckpointDurableExecutionResponse> {
     if (this.groupCommit) {
       return new Promise((resolve, reject) => {
-        if (this.pending.length === 0) setImmediate(() => this.commitGroup());
+        if (this.pending.length === 0) realSetImmediate(() => this.commitGroup());
         this.pending.push({ request: params, resolve, reject });
       });
     }

@@ -20,6 +20,10 @@ interface Queued {
   resolve: () => void;
 }
 
+// The timers of the process as they were when the SDK loaded: a test that installs fake timers
+// (vi.useFakeTimers, sinon) must not freeze checkpointing and suspension.
+const { setImmediate: realSetImmediate, setTimeout: realSetTimeout, clearTimeout: realClearTimeout } = globalThis;
+
 const BATCH_LIMIT = 250;
 const COOLDOWN_MS = 20;
 const NEVER = new Promise<never>(() => {});
@@ -135,7 +139,7 @@ export class Invocation {
   private scheduleFlush(poll = false): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    realSetImmediate(() => {
       this.flushScheduled = false;
       void this.flush(poll);
     });
@@ -237,7 +241,7 @@ export class Invocation {
   private armPoll(dueMs: number | undefined): NodeJS.Timeout | undefined {
     const delay = dueMs === undefined ? 1000 : Math.max(0, dueMs - Date.now());
     if (delay > 2 ** 31 - 1) return undefined;
-    const timer = setTimeout(() => {
+    const timer = realSetTimeout(() => {
       this.timers.delete(timer);
       this.poll();
     }, delay);
@@ -247,7 +251,7 @@ export class Invocation {
   }
 
   private clearTimer(timer: NodeJS.Timeout): void {
-    clearTimeout(timer);
+    realClearTimeout(timer);
     this.timers.delete(timer);
   }
 
@@ -259,14 +263,14 @@ export class Invocation {
 
   private checkSuspend(): void {
     if (!this.canSuspend() || this.suspendTimer) return;
-    this.suspendTimer = setTimeout(() => {
+    this.suspendTimer = realSetTimeout(() => {
       this.suspendTimer = undefined;
       if (this.canSuspend()) this.terminate({ kind: "pending" });
     }, COOLDOWN_MS);
   }
 
   private cancelSuspend(): void {
-    if (this.suspendTimer) clearTimeout(this.suspendTimer);
+    if (this.suspendTimer) realClearTimeout(this.suspendTimer);
     this.suspendTimer = undefined;
   }
 
@@ -275,7 +279,7 @@ export class Invocation {
     if (this.terminated) return;
     this.terminated = true;
     this.cancelSuspend();
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) realClearTimeout(timer);
     this.timers.clear();
     const drainers = this.drainers;
     this.drainers = [];
