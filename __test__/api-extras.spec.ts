@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import {
   DurableExecutionApiClient,
+  DurableExecutionClientError,
   FieldMatchMode,
   FileSystemPathEncoding,
   FileSystemSerdesMode,
@@ -570,6 +571,39 @@ describe("DurableExecutionApiClient: the default transport over @aws-sdk/client-
     } finally {
       proxy.respond = undefined;
     }
+  });
+  it("reading the state at start: a KMS refusal or an EXECUTION-scoped client error fails the execution, anything else is thrown (retried)", async () => {
+    const event = {
+      DurableExecutionArn: LAMBDA_ARN,
+      CheckpointToken: "t",
+      InitialExecutionState: { Operations: [{ Id: "e", Type: "EXECUTION", Status: "STARTED", ExecutionDetails: { InputPayload: "{}" } }], NextMarker: "1" },
+    };
+    const body = vi.fn(async () => "ran");
+    const answer = (status: number, type: string) => (_req: Recorded, res: http.ServerResponse) => {
+      res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type, "x-amzn-requestid": "r" });
+      res.end(JSON.stringify({ message: `${type} says no` }));
+    };
+    const lambda = new LambdaClient({ endpoint: url, region: "us-east-1", credentials, maxAttempts: 1 });
+    try {
+      proxy.respond = answer(400, "KMSAccessDeniedException");
+      const kms = (await withDurableExecution(body, { client: lambda })(event as any, {} as any)) as any;
+      expect(kms).toEqual({ Status: "FAILED", Error: expect.objectContaining({ ErrorType: "KMSAccessDeniedException", ErrorMessage: "KMSAccessDeniedException says no" }) });
+
+      proxy.respond = answer(500, "ServiceException");
+      await expect(withDurableExecution(body, { client: lambda })(event as any, {} as any)).rejects.toMatchObject({ name: "ServiceException" });
+    } finally {
+      proxy.respond = undefined;
+    }
+    const scoped = (scope: "EXECUTION" | "INVOCATION") => ({
+      getExecutionState: async () => {
+        throw new DurableExecutionClientError(`${scope} trouble`, { scope });
+      },
+      checkpoint: async () => ({}),
+    });
+    const failed = (await withDurableExecution(body, { durableExecutionClient: scoped("EXECUTION") })(event as any, {} as any)) as any;
+    expect(failed).toEqual({ Status: "FAILED", Error: expect.objectContaining({ ErrorMessage: "EXECUTION trouble" }) });
+    await expect(withDurableExecution(body, { durableExecutionClient: scoped("INVOCATION") })(event as any, {} as any)).rejects.toThrow("INVOCATION trouble");
+    expect(body).not.toHaveBeenCalled();
   });
 });
 

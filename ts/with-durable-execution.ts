@@ -3,7 +3,7 @@
 // SUCCEEDED, FAILED or PENDING.
 
 import { DurableContextImpl, type DurableContext } from "./context";
-import { UnrecoverableError, errorObject } from "./errors";
+import { UnrecoverableError, errorObject, isDurableExecutionClientError } from "./errors";
 import { DefaultLogger, type DurableLogger } from "./logger";
 import { explicitPlugins, loadConfiguredPlugins } from "./plugins/loader";
 import { PluginRunner } from "./plugins/runner";
@@ -86,7 +86,14 @@ export function withDurableExecution<TEvent = any, TResult = any, TLogger extend
     // it) before the handler runs, not at its first checkpoint.
     if (client instanceof DurableExecutionApiClient) await loadLambdaModule();
     verboseLog("Invocation starts", () => ({ DurableExecutionArn: event.DurableExecutionArn, Operations: event.InitialExecutionState?.Operations?.length, NextMarker: event.InitialExecutionState?.NextMarker }));
-    const operations = await loadState(client, event);
+    let operations: WireOperation[];
+    try {
+      operations = await loadState(client, event);
+    } catch (error) {
+      // API.md §3.5: a transport error the execution cannot recover from fails it; others are retried.
+      if (failsExecutionAtInit(error)) return { Status: InvocationStatus.FAILED, Error: errorObject(error) };
+      throw error;
+    }
     const invocation = new Invocation(event.DurableExecutionArn, event.CheckpointToken, client, operations);
     const input = JSON.parse(operations[0]?.ExecutionDetails?.InputPayload ?? "{}");
     const requestId = lambdaContext?.awsRequestId ?? "";
@@ -147,6 +154,14 @@ function transportFor(event: DurableExecutionInvocationInput, config: DurableExe
     return event.durableExecutionClient;
   }
   return config?.durableExecutionClient ?? new DurableExecutionApiClient(config?.client);
+}
+
+const KMS_ERRORS = new Set(["KMSAccessDeniedException", "KMSDisabledException", "KMSInvalidStateException", "KMSNotFoundException"]);
+
+/** Reading the state failed for good: an EXECUTION-scoped transport error, or the execution's KMS key is unusable. */
+function failsExecutionAtInit(error: unknown): boolean {
+  if (isDurableExecutionClientError(error)) return error.scope === "EXECUTION";
+  return KMS_ERRORS.has((error as { name?: unknown } | undefined)?.name as string);
 }
 
 async function loadState(client: DurableExecutionClient, event: DurableExecutionInvocationInput): Promise<WireOperation[]> {
