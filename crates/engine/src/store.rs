@@ -233,6 +233,9 @@ impl Store {
         // Bounds the log file once a checkpoint has copied it back.
         self.conn.pragma_update(None, "journal_size_limit", 67_108_864)?;
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        // rusqlite keeps 16 prepared statements by default; the engine uses more, and a
+        // re-prepared statement costs more than the insert it runs.
+        self.conn.set_prepared_statement_cache_capacity(128);
         self.conn.busy_timeout(std::time::Duration::from_secs(10))?;
         if app_id == 0 {
             let tx = self.conn.unchecked_transaction()?;
