@@ -85,7 +85,12 @@ function rssMb(): number {
   return process.memoryUsage().rss / 1024 / 1024;
 }
 
-async function suspendedMemory(executions: number): Promise<{ idleMb: number; suspendedMb: number; perExecutionBytes: number }> {
+function heapMb(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+}
+
+async function suspendedMemory(executions: number): Promise<{ idleMb: number; suspendedMb: number; perExecutionBytes: number; idleHeapMb: number; suspendedHeapMb: number }> {
   const { dir, db } = tempDb();
   const engine = DurableEngine.open({ path: db, groupCommit: true });
   engine.register(
@@ -101,6 +106,7 @@ async function suspendedMemory(executions: number): Promise<{ idleMb: number; su
     worker.start();
     await new Promise((r) => setTimeout(r, 200));
     const idleMb = rssMb();
+    const idleHeapMb = heapMb();
     let suspended = 0;
     const allSuspended = new Promise<void>((resolve) => {
       const onEvent = (message: unknown) => {
@@ -116,7 +122,8 @@ async function suspendedMemory(executions: number): Promise<{ idleMb: number; su
     await allSuspended;
     await new Promise((r) => setTimeout(r, 200));
     const suspendedMb = rssMb();
-    return { idleMb, suspendedMb, perExecutionBytes: ((suspendedMb - idleMb) * 1024 * 1024) / executions };
+    const suspendedHeapMb = heapMb();
+    return { idleMb, suspendedMb, perExecutionBytes: ((suspendedMb - idleMb) * 1024 * 1024) / executions, idleHeapMb, suspendedHeapMb };
   } finally {
     await worker.shutdown();
     engine.close();
@@ -126,6 +133,12 @@ async function suspendedMemory(executions: number): Promise<{ idleMb: number; su
 
 async function main() {
   const executions = 1000;
+  if (process.env.BENCH_MEMORY_ONLY) {
+    const n = Number(process.env.BENCH_MEMORY_ONLY);
+    const t0 = nowMs();
+    console.log(JSON.stringify({ executions: n, ...(await suspendedMemory(n)), seconds: (nowMs() - t0) / 1000 }));
+    return;
+  }
   if (process.env.BENCH_PROFILE_ORDERS) {
     // One measured run only, for profiling (node --cpu-prof).
     console.log(`${(await orderRun(executions, false)).toFixed(0)} steps/s`);

@@ -1,5 +1,7 @@
 //! The run queue as SQL: which executions are due, which invocations are active, and when the
 //! next thing becomes due — each narrowed by a task filter (one ARN, or a set of functions).
+//! Each query names its index: with many suspended executions the planner would otherwise pick
+//! the status index and scan every RUNNING execution on every claim.
 
 use rusqlite::params;
 
@@ -12,7 +14,7 @@ macro_rules! filter { () => { "(?1 IS NULL OR arn = ?1 OR root_arn = ?1) AND (?2
 impl Store {
     /// The running execution that has waited longest for an invocation, if one is due.
     pub fn next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>> {
-        let mut stmt = self.conn.prepare_cached(concat!("SELECT ", exec_columns!(), " FROM executions WHERE wake_ms IS NOT NULL AND wake_ms <= ?3 AND inv_active = 0
+        let mut stmt = self.conn.prepare_cached(concat!("SELECT ", exec_columns!(), " FROM executions INDEXED BY executions_wake WHERE wake_ms IS NOT NULL AND wake_ms <= ?3 AND inv_active = 0
              AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1"))?;
         let mut rows = stmt.query_map(params![filter.arn, filter.functions_json(), now], exec_from_row)?;
         Ok(rows.next().transpose()?)
@@ -23,7 +25,7 @@ impl Store {
     /// cheap however many invocations this engine runs.
     pub fn foreign_active_executions(&self, filter: &TaskFilter, owner: &str) -> Result<Vec<ExecRow>> {
         let mut stmt = self.conn.prepare_cached(concat!(
-            "SELECT ", exec_columns!(), " FROM executions WHERE inv_active = 1 AND status = 'RUNNING' AND inv_owner IS NOT ?3 AND ", filter!()
+            "SELECT ", exec_columns!(), " FROM executions INDEXED BY executions_active WHERE inv_active = 1 AND status = 'RUNNING' AND inv_owner IS NOT ?3 AND ", filter!()
         ))?;
         let rows = stmt.query_map(params![filter.arn, filter.functions_json(), owner], exec_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -31,18 +33,20 @@ impl Store {
 
     /// Whether any selected execution has an invocation in progress.
     pub fn any_active(&self, filter: &TaskFilter) -> Result<bool> {
-        let mut stmt = self.conn.prepare_cached(concat!("SELECT EXISTS (SELECT 1 FROM executions WHERE inv_active = 1 AND status = 'RUNNING' AND ", filter!(), ")"))?;
+        let mut stmt = self.conn.prepare_cached(concat!("SELECT EXISTS (SELECT 1 FROM executions INDEXED BY executions_active WHERE inv_active = 1 AND status = 'RUNNING' AND ", filter!(), ")"))?;
         Ok(stmt.query_row(params![filter.arn, filter.functions_json()], |r| r.get(0))?)
     }
 
     /// The earliest time at which a timer fires or an idle execution becomes due.
     pub fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
+        // Each half walks its index in due order and stops at the first selected execution, so
+        // the cost does not grow with the number of suspended executions.
         let mut stmt = self.conn.prepare_cached(concat!("SELECT min(t) FROM (
-               SELECT min(timers.due_ms) AS t FROM timers JOIN executions ON executions.id = timers.exec_id
-                 WHERE executions.status = 'RUNNING' AND ", filter!(), "
+               SELECT * FROM (SELECT timers.due_ms AS t FROM timers INDEXED BY timers_due JOIN executions ON executions.id = timers.exec_id
+                 WHERE executions.status = 'RUNNING' AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1)
                UNION ALL
-               SELECT min(wake_ms) AS t FROM executions
-                 WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND ", filter!(), ")"))?;
+               SELECT * FROM (SELECT wake_ms AS t FROM executions INDEXED BY executions_wake
+                 WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1))"))?;
         Ok(stmt.query_row(params![filter.arn, filter.functions_json()], |r| r.get(0))?)
     }
 }
