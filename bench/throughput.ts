@@ -4,8 +4,10 @@
 //     with synchronous=NORMAL and with synchronous=FULL (fsync per commit, shared by the
 //     checkpoints of one event-loop turn).
 //  2. Resident memory of 100,000 suspended executions (each waiting on a callback) above the
-//     same worker idle: suspended executions live in the database, not in the heap.
+//     same worker idle, in a fresh process: suspended executions live in the database, not in
+//     the heap.
 // Each number is the median of several runs. Run with `node --expose-gc --import tsx`.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -100,6 +102,8 @@ async function suspendedMemory(executions: number): Promise<{ idleMb: number; su
       return { id: event.id, approval };
     }),
   );
+  // 256 at once: each suspending invocation holds its slot for the SDK's 20 ms suspension
+  // cooldown, so the default 8 would take minutes to suspend 100,000 executions.
   const worker = new Worker(engine, silent, { concurrency: 256 });
   const channel = diagnostics_channel.channel(INVOCATION_CHANNEL);
   try {
@@ -157,7 +161,13 @@ async function main() {
     console.error(`  ${label}: ${rates.map((x) => x.toFixed(0)).join(", ")} steps/s`);
   }
   const suspendedCount = QUICK ? 10_000 : 100_000;
-  const memory = await suspendedMemory(suspendedCount);
+  // In a fresh process: after the runs above, the allocator's free memory would hide growth.
+  const child = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", __filename], {
+    env: { ...process.env, BENCH_MEMORY_ONLY: String(suspendedCount) },
+    encoding: "utf8",
+  });
+  if (child.status !== 0) throw new Error(`memory run failed: ${child.stderr}`);
+  const memory = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as Awaited<ReturnType<typeof suspendedMemory>>;
 
   console.log(`\nOne worker, ${executions} concurrent order-processing executions (3 steps + a skipped wait each), SQLite file, group commit:`);
   for (const [label, rate, target] of rows) {
