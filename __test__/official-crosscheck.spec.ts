@@ -31,9 +31,10 @@ import { pathToFileURL } from "node:url";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { withCallbackNames, type HistoryEvent, type Outcome } from "./conformance/execute";
-import { checkLogs, parseLogs } from "./conformance/logs";
-import { match, matchHistory, substitute, type Bindings } from "./conformance/matcher";
+import { problemsOf as conformanceProblems } from "./conformance/check";
+import { type HistoryEvent, type Outcome } from "./conformance/execute";
+import { parseLogs } from "./conformance/logs";
+import type { Bindings } from "./conformance/matcher";
 import { bindVariables, loadRequirements, type Requirement } from "./conformance/requirements";
 import { childEnv, REPO_ROOT } from "./helpers/cli";
 import { runHalf } from "./helpers/crosscheck-run";
@@ -138,30 +139,9 @@ function normalize(events: HistoryEvent[]): HistoryEvent[] {
   return events.map((e) => walk(e) as HistoryEvent);
 }
 
-function parsedResult(result: string | undefined): unknown {
-  if (result === undefined || result === null) return null;
-  try {
-    return JSON.parse(result);
-  } catch {
-    return result;
-  }
-}
-
-/** Every way the outcome differs from the requirement (as conformance.spec.ts, logs aside). */
+/** Every way the outcome differs from the requirement; bindings are copied per half. */
 function problemsOf(req: Requirement, outcome: Outcome, bound: Bindings): string[] {
-  const bindings: Bindings = new Map(bound);
-  const problems = matchHistory(req.ExpectedExecutionHistory, withCallbackNames(outcome.history), bindings);
-  const expected = req.ExpectedResult;
-  if (expected) {
-    if (outcome.record.Status !== expected.ExecutionStatus) {
-      problems.push(`status ${outcome.record.Status}, expected ${expected.ExecutionStatus} (error: ${JSON.stringify(outcome.record.Error)})`);
-    } else if (expected.ExecutionStatus === "SUCCEEDED" && "Result" in expected) {
-      const mismatch = match(substitute(expected.Result ?? null, bindings), parsedResult(outcome.record.Result), bindings, "Result");
-      if (mismatch) problems.push(mismatch);
-    }
-  }
-  if (req.ExpectedLogs?.length) problems.push(...checkLogs(req.ExpectedLogs, logRecords(outcome), bindings));
-  return problems;
+  return conformanceProblems(req, outcome, new Map(bound));
 }
 
 /** The log records of the execution among the lines the run wrote. */

@@ -8,10 +8,9 @@ import { existsSync } from "node:fs";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { needsChildProcess, runInChildProcess, runInProcess, withCallbackNames, type Outcome } from "./execute";
-import { checkLogs, parseLogs } from "./logs";
-import { match, matchHistory, substitute } from "./matcher";
-import { bindVariables, loadRequirements, type Requirement } from "./requirements";
+import { problemsOf } from "./check";
+import { needsChildProcess, runInChildProcess, runInProcess } from "./execute";
+import { bindVariables, loadRequirements } from "./requirements";
 
 const only = (name: string) => (process.env[name] ? new Set(process.env[name]!.split(",").map((s) => s.trim())) : undefined);
 const suites = only("CONFORMANCE_SUITE");
@@ -20,34 +19,6 @@ const requirements = loadRequirements().filter((r) => (!suites || suites.has(r.s
 
 type Verdict = "PASSED" | "FAILED" | "OPTIONAL_FAILED";
 const verdicts = new Map<string, { suite: string; verdict: Verdict }>();
-
-function parsedResult(result: string | undefined): unknown {
-  if (result === undefined || result === null) return null;
-  try {
-    return JSON.parse(result);
-  } catch {
-    return result;
-  }
-}
-
-/** Every way the outcome differs from the requirement (empty when it conforms). */
-function problemsOf(req: Requirement, outcome: Outcome, bindings: ReturnType<typeof bindVariables>): string[] {
-  const problems = matchHistory(req.ExpectedExecutionHistory, withCallbackNames(outcome.history), bindings);
-  const expected = req.ExpectedResult;
-  if (expected) {
-    if (outcome.record.Status !== expected.ExecutionStatus) {
-      problems.push(`status ${outcome.record.Status}, expected ${expected.ExecutionStatus} (error: ${JSON.stringify(outcome.record.Error)})`);
-    } else if (expected.ExecutionStatus === "SUCCEEDED" && "Result" in expected) {
-      const mismatch = match(substitute(expected.Result ?? null, bindings), parsedResult(outcome.record.Result), bindings, "Result");
-      if (mismatch) problems.push(mismatch);
-    }
-  }
-  if (req.ExpectedLogs?.length) {
-    const records = parseLogs(outcome.logLines ?? [], outcome.record.DurableExecutionArn);
-    problems.push(...checkLogs(req.ExpectedLogs, records, bindings));
-  }
-  return problems;
-}
 
 function describeHistory(history: Record<string, unknown>[]): string {
   return history.map((e) => `  ${JSON.stringify(e)}`).join("\n");

@@ -3,7 +3,7 @@
 
 import type { Command } from "commander";
 
-import type { ExecutionRecord } from "../engine/durable-engine";
+import { listedExecution, type ExecutionRecord } from "../engine/durable-engine";
 import { UsageError } from "./usage-error";
 
 type Open = (db: string | undefined) => { get(x: string): ExecutionRecord; history(x: string): Record<string, unknown>[]; list(f: { status?: string }): ExecutionRecord[]; close(): void };
@@ -90,14 +90,7 @@ export function registerInspectCommands(program: Command, open: Open, out: (line
       try {
         const executions = engine.list({ status });
         if (options.json) {
-          const shaped = executions.map((e) => ({
-            DurableExecutionArn: e.DurableExecutionArn,
-            DurableExecutionName: e.DurableExecutionName,
-            FunctionArn: e.FunctionArn,
-            Status: e.Status,
-            StartTimestamp: e.StartTimestamp,
-            EndTimestamp: e.EndTimestamp,
-          }));
+          const shaped = executions.map(listedExecution);
           return out(JSON.stringify({ DurableExecutions: shaped }));
         }
         const rows = executions.map((e) => [e.DurableExecutionName, e.Status, e.FunctionArn.split(":function:")[1] ?? e.FunctionArn, e.StartTimestamp, e.EndTimestamp ?? ""]);

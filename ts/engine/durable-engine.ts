@@ -105,6 +105,18 @@ function lambdaContextFor(task: InvocationTask): LambdaContext {
   };
 }
 
+/** An execution as `ListDurableExecutionsByFunction` lists it (PROTOCOL.md §8). */
+export function listedExecution(e: ExecutionRecord) {
+  return {
+    DurableExecutionArn: e.DurableExecutionArn,
+    DurableExecutionName: e.DurableExecutionName,
+    FunctionArn: e.FunctionArn,
+    Status: e.Status,
+    StartTimestamp: e.StartTimestamp,
+    EndTimestamp: e.EndTimestamp,
+  };
+}
+
 /** A plain (non-durable) Lambda-style handler, a target for chained invokes. */
 export type PlainHandler = (event: any, context: LambdaContext) => unknown;
 

@@ -5,7 +5,7 @@
 
 import { createHash } from "node:crypto";
 
-import type { DurableEngine, ExecutionRecord } from "../engine/durable-engine";
+import { listedExecution, type DurableEngine, type ExecutionRecord } from "../engine/durable-engine";
 import { ExecutionNotFoundError } from "../engine-errors";
 import { call } from "../native";
 import type { ErrorObject } from "../types";
@@ -189,14 +189,7 @@ export class DurableApi {
     // Newest first; ReverseOrder=true lists the oldest first.
     if (!queryBoolean(req.query, "ReverseOrder", false)) all.reverse();
     const { items, NextMarker } = page(all, req.query.get("Marker"), maxItems);
-    const DurableExecutions = items.map((e) => ({
-      DurableExecutionArn: e.DurableExecutionArn,
-      DurableExecutionName: e.DurableExecutionName,
-      FunctionArn: e.FunctionArn,
-      Status: e.Status,
-      StartTimestamp: e.StartTimestamp,
-      EndTimestamp: e.EndTimestamp,
-    }));
+    const DurableExecutions = items.map(listedExecution);
     return { body: epochTimestamps({ DurableExecutions, NextMarker }) };
   }
 
