@@ -1,6 +1,6 @@
 // The tutorial's handler is kept unchanged: examples/order-processing.ts is the seed
-// (../shared/seed/order-processing.ts) line for line, plus one import of the three example
-// services, which are real modules under examples/.
+// (../shared/seed/order-processing.ts, copied to __test__/fixtures) line for line, plus one
+// import of the three example services, which are real modules under examples/.
 
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 
 import { ORDER_HANDLER, REPO_ROOT } from "./helpers/cli";
 
-const SEED = path.resolve(REPO_ROOT, "..", "shared", "seed", "order-processing.ts");
+const SEED = path.join(REPO_ROOT, "__test__", "fixtures", "seed-order-processing.ts");
 const OFFICIAL_IMPORT = `import { withDurableExecution } from "@aws/durable-execution-sdk-js";`;
 
 describe("examples/order-processing.ts", () => {
