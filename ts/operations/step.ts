@@ -13,7 +13,7 @@ import {
 } from "../errors";
 import { bindLogger, type DurableContextLogger, type DurableLogger } from "../logger";
 import { retryPresets, type RetryDecision } from "../retry";
-import { pluginOperationName } from "../plugins/session";
+import { pluginOperationName, type OperationCall } from "../plugins/session";
 import type { AttemptInfo } from "../plugins/types";
 import { deserializeOrFail, publisher, serializeOrFail, started, type Scope } from "../scope";
 import type { Serdes } from "../serdes";
@@ -79,7 +79,7 @@ async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
   scope.enterExecutionMode();
   // Plugins (API.md §13.3): one operation start per invocation, replayed if a record existed.
   const plugins = inv.plugins;
-  const call = { id, name: pluginOperationName(config, name), type: "STEP", subType: req.subType, parentId: scope.parentId };
+  const call: OperationCall = { id, name: pluginOperationName(config, name), type: "STEP", subType: req.subType, parentId: scope.parentId };
   let announced = !!checked.operation;
   if (plugins && checked.operation) await plugins.operationStarted(call, true);
 
@@ -95,7 +95,7 @@ async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
 
     if (resumingStarted && semantics === StepSemantics.AtMostOncePerRetry) {
       // The previous attempt began and never reported: it may have had its effect already.
-      await failOrRetry(scope, req, base, new StepInterruptedError(stepId, name), attempt, publish);
+      await failOrRetry(scope, req, base, new StepInterruptedError(stepId, name), attempt, publish, call);
       continue;
     }
     if (!resumingStarted) {
@@ -123,7 +123,7 @@ async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
       return deserializeOrFail(scope, serdes, payload, stepId, name);
     }
     if (outcome.error instanceof UnrecoverableError) return inv.fail(outcome.error);
-    await failOrRetry(scope, req, base, outcome.error, attempt, publish, tracked);
+    await failOrRetry(scope, req, base, outcome.error, attempt, publish, call, tracked);
   }
 }
 
@@ -141,11 +141,12 @@ async function failOrRetry(
   error: unknown,
   attempt: number,
   publish: ReturnType<typeof publisher>,
+  /** The step as plugins see it (built once by runStep). */
+  call: OperationCall,
   /** The plugins' info of the attempt that failed (none when no function ran). */
   tracked?: AttemptInfo,
 ): Promise<void> {
   const inv = scope.invocation;
-  const call = { id: base.Id, name: pluginOperationName(req.config, req.name), type: "STEP", subType: req.subType, parentId: base.ParentId };
   const errObj = errorObject(error);
   const forStrategy = error instanceof Error ? error : new Error("Unknown Error");
   let decision: RetryDecision | undefined;
