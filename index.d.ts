@@ -19,7 +19,8 @@ export declare class NativeEngine {
   /** Moves a time-skipping engine's clock forward to `targetMs`. */
   advanceClockTo(targetMs: number): void
   startExecution(functionName: string, name?: string | undefined | null, input?: string | undefined | null): StartedExecution
-  checkpoint(arn: string, token: string, updates: Array<WireOperationUpdate>): CheckpointResponse
+  /** CheckpointDurableExecution; a repeated `clientToken` gets the first answer again. */
+  checkpoint(arn: string, token: string, updates: Array<WireOperationUpdate>, clientToken?: string | undefined | null): CheckpointResponse
   /**
    * Group commit: checkpoints of several invocations in one transaction. Each answer is a
    * response or the coded error message of that request alone.

@@ -13,6 +13,11 @@ mod convert;
 
 use convert::*;
 
+/// No filter selects every execution.
+fn engine_filter(filter: Option<TaskFilter>) -> engine::TaskFilter {
+    filter.map(|f| engine::TaskFilter { arn: f.arn, functions: f.functions }).unwrap_or_default()
+}
+
 fn coded_message(e: &engine::EngineError) -> String {
     format!("[{}] {}", e.code(), e)
 }
@@ -81,7 +86,7 @@ impl NativeEngine {
     /// When the next timer of the selected executions fires (engine clock, ms), if any.
     #[napi]
     pub fn next_due_time(&self, filter: Option<TaskFilter>) -> Result<Option<f64>> {
-        let filter = filter.map(|f| engine::TaskFilter { arn: f.arn, functions: f.functions }).unwrap_or_default();
+        let filter = engine_filter(filter);
         Ok(self.inner.next_due_time(&filter).map_err(js_err)?.map(|t| t as f64))
     }
 
@@ -100,10 +105,11 @@ impl NativeEngine {
         Ok(StartedExecution { execution: started.execution.into(), created: started.created })
     }
 
+    /// CheckpointDurableExecution; a repeated `clientToken` gets the first answer again.
     #[napi]
-    pub fn checkpoint(&self, arn: String, token: String, updates: Vec<WireOperationUpdate>) -> Result<CheckpointResponse> {
+    pub fn checkpoint(&self, arn: String, token: String, updates: Vec<WireOperationUpdate>, client_token: Option<String>) -> Result<CheckpointResponse> {
         let updates: Vec<engine::OperationUpdate> = updates.into_iter().map(Into::into).collect();
-        let outcome = self.inner.checkpoint(&arn, &token, &updates).map_err(js_err)?;
+        let outcome = self.inner.checkpoint_with_client_token(&arn, &token, client_token.as_deref(), &updates).map_err(js_err)?;
         Ok(outcome.into())
     }
 
@@ -135,9 +141,7 @@ impl NativeEngine {
     #[napi]
     pub async fn next_task(&self, filter: Option<TaskFilter>) -> Result<Option<InvocationTask>> {
         let inner = self.inner.clone();
-        let filter = filter
-            .map(|f| engine::TaskFilter { arn: f.arn, functions: f.functions })
-            .unwrap_or_default();
+        let filter = engine_filter(filter);
         let task = inner.next_task(&filter).await.map_err(js_err)?;
         Ok(task.map(Into::into))
     }
@@ -147,9 +151,7 @@ impl NativeEngine {
     #[napi]
     pub async fn next_tasks(&self, filter: Option<TaskFilter>, max: u32) -> Result<Vec<InvocationTask>> {
         let inner = self.inner.clone();
-        let filter = filter
-            .map(|f| engine::TaskFilter { arn: f.arn, functions: f.functions })
-            .unwrap_or_default();
+        let filter = engine_filter(filter);
         let tasks = inner.next_tasks(&filter, max as usize).await.map_err(js_err)?;
         Ok(tasks.into_iter().map(Into::into).collect())
     }

@@ -3,8 +3,6 @@
 // decoded path parameters, the query and the raw body, and returns the response; every refusal
 // is thrown (engine errors typed, input errors as AwsError) and shaped by the server.
 
-import { createHash } from "node:crypto";
-
 import { listedExecution, type DurableEngine, type ExecutionRecord } from "../engine/durable-engine";
 import { ExecutionNotFoundError } from "../engine-errors";
 import { call } from "../native";
@@ -40,9 +38,6 @@ export interface ApiResponse {
 }
 
 const STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"];
-/** ClientToken idempotency window of CheckpointDurableExecution (PROTOCOL.md §5.1) and how many answers are kept. */
-const CLIENT_TOKEN_MS = 15 * 60 * 1000;
-const CLIENT_TOKEN_ENTRIES = 10_000;
 const TERMINAL_POLL_MS = [10, 25, 50, 100, 250];
 
 /** `name`, `name:qualifier` or a function ARN (`arn:…:function:name[:qualifier]`) → name. */
@@ -88,9 +83,6 @@ function asTokenError<T>(arn: string, read: () => T): T {
 }
 
 export class DurableApi {
-  /** Answers of recent checkpoints by ClientToken: a retried request gets the same answer. */
-  private readonly answered = new Map<string, { digest: string; at: number; body: unknown }>();
-
   constructor(private readonly engine: DurableEngine) {}
 
   getExecution(req: ApiRequest): ApiResponse {
@@ -125,10 +117,8 @@ export class DurableApi {
   }
 
   /**
-   * CheckpointDurableExecution. The AWS clients fill `ClientToken` with a fresh UUID per call and
-   * resend the same request on a network error or 5xx: within 15 minutes a request repeating a
-   * ClientToken with the same ARN and body gets the first answer again, instead of a refusal of
-   * its (by then consumed) CheckpointToken.
+   * CheckpointDurableExecution. A request repeating a ClientToken (the AWS clients' retry) gets
+   * the first answer again: the engine keeps recent answers (crates/engine/src/idempotency.rs).
    */
   checkpoint(req: ApiRequest): ApiResponse {
     checkQuery(req.query, [], "CheckpointDurableExecution");
@@ -137,22 +127,10 @@ export class DurableApi {
       CHECKPOINT_REQUEST,
       "CheckpointDurableExecutionRequest",
     );
-    const now = Date.now();
-    const key = body.ClientToken === undefined ? undefined : `${req.params.arn}\n${body.ClientToken}`;
-    const digest = key === undefined ? "" : createHash("sha256").update(JSON.stringify([body.CheckpointToken, body.Updates ?? []])).digest("hex");
-    const earlier = key === undefined ? undefined : this.answered.get(key);
-    if (earlier && earlier.digest === digest && now - earlier.at < CLIENT_TOKEN_MS) return { body: earlier.body };
-    const answer = asTokenError(req.params.arn, () => this.engine.native.checkpoint(req.params.arn, body.CheckpointToken, (body.Updates ?? []) as never));
-    const out = epochTimestamps(answer);
-    if (key !== undefined) {
-      this.answered.delete(key);
-      this.answered.set(key, { digest, at: now, body: out });
-      for (const [k, v] of this.answered) {
-        if (this.answered.size <= CLIENT_TOKEN_ENTRIES && now - v.at < CLIENT_TOKEN_MS) break;
-        this.answered.delete(k);
-      }
-    }
-    return { body: out };
+    const answer = asTokenError(req.params.arn, () =>
+      this.engine.native.checkpoint(req.params.arn, body.CheckpointToken, (body.Updates ?? []) as never, body.ClientToken),
+    );
+    return { body: epochTimestamps(answer) };
   }
 
   stop(req: ApiRequest): ApiResponse {

@@ -67,6 +67,8 @@ pub struct Engine {
     pub(crate) pid: i64,
     /// Invocations run by this engine, by execution id.
     pub(crate) active: Mutex<HashMap<i64, ActiveInvocation>>,
+    /// Recent checkpoint answers by ClientToken (idempotency.rs).
+    pub(crate) answers: Mutex<crate::idempotency::Answers>,
     closed: AtomicBool,
     /// Set by `stop_tasks`: no more invocations are handed out.
     pub(crate) tasks_stopped: AtomicBool,
@@ -166,6 +168,7 @@ impl Engine {
             owner: ids::random_id(),
             pid: std::process::id() as i64,
             active: Mutex::new(HashMap::new()),
+            answers: Mutex::new(Default::default()),
             closed: AtomicBool::new(false),
             tasks_stopped: AtomicBool::new(false),
             config,

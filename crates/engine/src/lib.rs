@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod history;
 pub mod ids;
+mod idempotency;
 pub mod integrity;
 pub mod invoke;
 pub mod invocation;

@@ -280,3 +280,21 @@ async fn a_group_commit_applies_each_request_alone() {
     engine.checkpoint(&b, &task_b.token, &[succeed("1", "2")]).unwrap();
     engine.checkpoint(&a, &first.token, &[]).unwrap();
 }
+
+#[tokio::test]
+async fn a_repeated_client_token_gets_the_first_answer() {
+    let engine = engine(true);
+    let arn = engine.start_execution("retried", None, None).unwrap().execution.arn;
+    let token = next(&engine, &arn).await.unwrap().token;
+    let updates = [update("1", "STEP", "START"), succeed("1", "1")];
+    let first = engine.checkpoint_with_client_token(&arn, &token, Some("c-1"), &updates).unwrap();
+    // The client's retry: same ClientToken, token and updates — the first answer, nothing applied twice.
+    let again = engine.checkpoint_with_client_token(&arn, &token, Some("c-1"), &updates).unwrap();
+    assert_eq!(again.token, first.token);
+    assert_eq!(event_types(&engine, &arn).iter().filter(|t| *t == "StepSucceeded").count(), 1);
+    // The same ClientToken with other updates is a new request: its consumed token is refused.
+    let other = engine.checkpoint_with_client_token(&arn, &token, Some("c-1"), &[succeed("2", "2")]).unwrap_err();
+    assert_eq!(other.code(), "ERR_INVALID_TOKEN");
+    // Without a ClientToken there is no replay of answers.
+    assert_eq!(engine.checkpoint_with_client_token(&arn, &token, None, &updates).unwrap_err().code(), "ERR_INVALID_TOKEN");
+}

@@ -1,0 +1,84 @@
+//! ClientToken idempotency of `CheckpointDurableExecution` (PROTOCOL.md §5.1): an AWS client
+//! resends a request with the same ClientToken after a network error or a 5xx. Within 15
+//! minutes, a request repeating a ClientToken for the same execution with the same checkpoint
+//! token and updates gets the first answer again, instead of a refusal of its (by then
+//! consumed) checkpoint token.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
+
+use crate::checkpoint::CheckpointOutcome;
+use crate::engine::{lock_map, Engine};
+use crate::error::Result;
+use crate::model::OperationUpdate;
+
+const WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Answers kept at most (oldest dropped first).
+const CAPACITY: usize = 10_000;
+
+struct Answer {
+    digest: u64,
+    at_ms: i64,
+    outcome: CheckpointOutcome,
+}
+
+/// Recent answers by execution ARN and ClientToken.
+#[derive(Default)]
+pub(crate) struct Answers {
+    by_key: HashMap<String, Answer>,
+    order: VecDeque<String>,
+}
+
+impl Answers {
+    fn get(&self, key: &str, digest: u64, now_ms: i64) -> Option<CheckpointOutcome> {
+        self.by_key
+            .get(key)
+            .filter(|a| a.digest == digest && now_ms - a.at_ms < WINDOW_MS)
+            .map(|a| a.outcome.clone())
+    }
+
+    fn remember(&mut self, key: String, digest: u64, now_ms: i64, outcome: CheckpointOutcome) {
+        if self.by_key.insert(key.clone(), Answer { digest, at_ms: now_ms, outcome }).is_none() {
+            self.order.push_back(key);
+        }
+        while let Some(oldest) = self.order.front() {
+            let expired = self.by_key.get(oldest).is_none_or(|a| now_ms - a.at_ms >= WINDOW_MS);
+            if self.order.len() <= CAPACITY && !expired {
+                break;
+            }
+            let oldest = self.order.pop_front().expect("front exists");
+            self.by_key.remove(&oldest);
+        }
+    }
+}
+
+fn digest(token: &str, updates: &[OperationUpdate]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    token.hash(&mut hasher);
+    // Updates hold floats (no Hash): their JSON form identifies them.
+    serde_json::to_string(updates).unwrap_or_default().hash(&mut hasher);
+    hasher.finish()
+}
+
+impl Engine {
+    /// `checkpoint`, answering a repeated ClientToken with the first answer.
+    pub fn checkpoint_with_client_token(
+        &self,
+        arn: &str,
+        token: &str,
+        client_token: Option<&str>,
+        updates: &[OperationUpdate],
+    ) -> Result<CheckpointOutcome> {
+        let Some(client_token) = client_token else { return self.checkpoint(arn, token, updates) };
+        let key = format!("{arn}\n{client_token}");
+        let digest = digest(token, updates);
+        let now = self.clock.now_ms();
+        if let Some(outcome) = lock_map(&self.answers).get(&key, digest, now) {
+            return Ok(outcome);
+        }
+        let outcome = self.checkpoint(arn, token, updates)?;
+        lock_map(&self.answers).remember(key, digest, now, outcome.clone());
+        Ok(outcome)
+    }
+}
