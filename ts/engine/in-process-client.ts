@@ -4,6 +4,7 @@
 
 import { fromNativeError } from "../engine-errors";
 import { call, type NativeEngine } from "../native";
+import { realSetImmediate } from "../real-timers";
 import type { DurableExecutionClient } from "../runtime/client";
 import type {
   CheckpointDurableExecutionRequest,
@@ -11,9 +12,6 @@ import type {
   GetDurableExecutionStateRequest,
   GetDurableExecutionStateResponse,
 } from "../types";
-
-// Captured at load: fake timers installed by a test must not stall checkpoints.
-const realSetImmediate = globalThis.setImmediate;
 
 interface Pending {
   request: CheckpointDurableExecutionRequest;

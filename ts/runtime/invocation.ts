@@ -7,6 +7,7 @@ import { DurableNodeError, InvalidCheckpointTokenError, NonDeterminismError } fr
 import { call, native, type NativeReplay } from "../native";
 import type { OperationUpdate, WireOperation } from "../types";
 import type { PluginSession } from "../plugins/session";
+import { realClearTimeout, realSetImmediate, realSetTimeout } from "../real-timers";
 import type { DurableExecutionClient } from "./client";
 
 /** Why an invocation ended before its handler returned. */
@@ -19,10 +20,6 @@ interface Queued {
   update: OperationUpdate;
   resolve: () => void;
 }
-
-// The timers of the process as they were when the SDK loaded: a test that installs fake timers
-// (vi.useFakeTimers, sinon) must not freeze checkpointing and suspension.
-const { setImmediate: realSetImmediate, setTimeout: realSetTimeout, clearTimeout: realClearTimeout } = globalThis;
 
 const BATCH_LIMIT = 250;
 const COOLDOWN_MS = 20;

@@ -9,15 +9,11 @@
 import diagnostics_channel from "node:diagnostics_channel";
 
 import { INVOCATION_CHANNEL, type DurableEngine, type InvocationEvent } from "../engine/durable-engine";
+import { realNow, realSetImmediate, realSetTimeout } from "../real-timers";
 
 const QUIET_MS = 100;
 const POLL_MS = 5;
 
-// The timers of the test process as they were when this module loaded: test code that installs
-// fake timers later (jest/vitest useFakeTimers) must not stall the runner.
-const realSetImmediate: (callback: () => void) => unknown = globalThis.setImmediate.bind(globalThis);
-const realSetTimeout: (callback: () => void, ms: number) => unknown = globalThis.setTimeout.bind(globalThis);
-const realNow: () => number = performance.now.bind(performance);
 
 export const turn = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => realSetTimeout(resolve, ms));
