@@ -86,10 +86,10 @@ export interface CheckpointResponse {
   NewExecutionState: ExecutionState
 }
 
-/** The answer to one request of a group commit: its response, or its coded error message. */
+/** The answer to one request of a group commit: its response, or its error. */
 export interface CheckpointResult {
   response?: CheckpointResponse
-  error?: string
+  error?: EngineErrorInfo
 }
 
 export interface ContextDetails {
@@ -97,6 +97,20 @@ export interface ContextDetails {
   Result?: string
   Error?: WireErrorObject
 }
+
+/** An engine error as it crosses to JavaScript. */
+export interface EngineErrorInfo {
+  code: string
+  awsName: string
+  message: string
+  fields: Record<string, string>
+}
+
+/**
+ * Throws the engine's sample of error variant `index` through the real error path (the
+ * parity test of the TypeScript classes walks every variant); null past the last one.
+ */
+export declare function engineErrorSample(index: number): string | null
 
 export interface EngineOptions {
   skipTime?: boolean

@@ -837,4 +837,5 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeEngine = nativeBinding.NativeEngine
 module.exports.NativeReplay = nativeBinding.NativeReplay
+module.exports.engineErrorSample = nativeBinding.engineErrorSample
 module.exports.hashStepId = nativeBinding.hashStepId

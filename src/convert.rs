@@ -352,11 +352,11 @@ impl From<WireCheckpointRequest> for engine::CheckpointRequest {
     }
 }
 
-/// The answer to one request of a group commit: its response, or its coded error message.
+/// The answer to one request of a group commit: its response, or its error.
 #[napi(object)]
 pub struct CheckpointResult {
     pub response: Option<CheckpointResponse>,
-    pub error: Option<String>,
+    pub error: Option<crate::EngineErrorInfo>,
 }
 
 /// An invocation to run: the AWS invocation input plus routing fields.

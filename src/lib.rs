@@ -1,7 +1,7 @@
 //! The napi binding of durable-engine: JS objects in the wire shapes (PascalCase fields) are
-//! converted to engine types and back, and engine errors become JS errors whose message starts
-//! with the engine's stable code (`[ERR_…] …`), which the TypeScript layer maps to its error
-//! classes. No protocol logic lives here.
+//! converted to engine types and back, and engine errors cross as `{code, awsName, message,
+//! fields}` (the JSON text of a thrown error's message, or an object in group answers), from
+//! which the TypeScript layer rebuilds its exported classes. No protocol logic lives here.
 
 use std::sync::Arc;
 
@@ -18,12 +18,38 @@ fn engine_filter(filter: Option<TaskFilter>) -> engine::TaskFilter {
     filter.map(|f| engine::TaskFilter { arn: f.arn, functions: f.functions }).unwrap_or_default()
 }
 
-fn coded_message(e: &engine::EngineError) -> String {
-    format!("[{}] {}", e.code(), e)
+/// An engine error as it crosses to JavaScript.
+#[napi(object)]
+pub struct EngineErrorInfo {
+    pub code: String,
+    pub aws_name: String,
+    pub message: String,
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+fn error_info(e: &engine::EngineError) -> EngineErrorInfo {
+    EngineErrorInfo {
+        code: e.code().to_string(),
+        aws_name: e.aws_name().to_string(),
+        message: e.to_string(),
+        fields: e.fields().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+    }
 }
 
 fn js_err(e: engine::EngineError) -> Error {
-    Error::new(Status::GenericFailure, coded_message(&e))
+    let info = error_info(&e);
+    let json = serde_json::json!({ "code": info.code, "awsName": info.aws_name, "message": info.message, "fields": info.fields });
+    Error::new(Status::GenericFailure, json.to_string())
+}
+
+/// Throws the engine's sample of error variant `index` through the real error path (the
+/// parity test of the TypeScript classes walks every variant); null past the last one.
+#[napi]
+pub fn engine_error_sample(index: u32) -> Result<Option<String>> {
+    match engine::EngineError::samples().into_iter().nth(index as usize) {
+        Some(e) => Err(js_err(e)),
+        None => Ok(None),
+    }
 }
 
 #[napi(object)]
@@ -123,7 +149,7 @@ impl NativeEngine {
             .into_iter()
             .map(|outcome| match outcome {
                 Ok(outcome) => CheckpointResult { response: Some(outcome.into()), error: None },
-                Err(e) => CheckpointResult { response: None, error: Some(coded_message(&e)) },
+                Err(e) => CheckpointResult { response: None, error: Some(error_info(&e)) },
             })
             .collect())
     }

@@ -1,12 +1,16 @@
 // Errors raised by the engine, one class per stable engine code (crates/engine/src/error.rs).
-// `name` is the class name; `awsName` is the exception the Lambda service would answer with.
+// They cross napi as {code, awsName, message, fields}; `name` is the class name, `awsName` the
+// exception the Lambda service would answer with, `fields` what the message names (operation
+// id and name, execution ARN, field and limit, …) by camelCase name.
 
 export class DurableNodeError extends Error {
   readonly code: string = "ERR_DURABLE_NODE";
   readonly awsName: string = "ServiceException";
-  constructor(message: string) {
+  readonly fields: Readonly<Record<string, string>>;
+  constructor(message: string, fields: Record<string, string> = {}) {
     super(message);
     this.name = new.target.name;
+    this.fields = fields;
   }
 }
 
@@ -35,7 +39,8 @@ export class DatabaseOpenError extends engineError("ERR_DATABASE_OPEN", "Service
 export class StorageError extends engineError("ERR_STORAGE", "ServiceException") {}
 export class EngineClosedError extends engineError("ERR_CLOSED", "ServiceException") {}
 
-const BY_CODE: Record<string, new (message: string) => DurableNodeError> = {
+/** Every engine code and its class (a test checks it against every Rust variant). */
+export const BY_CODE: Record<string, new (message: string, fields?: Record<string, string>) => DurableNodeError> = {
   ERR_INVALID_CHECKPOINT: InvalidCheckpointError,
   ERR_INVALID_PARAMETER: InvalidParameterError,
   ERR_PAYLOAD_TOO_LARGE: PayloadTooLargeError,
@@ -52,13 +57,28 @@ const BY_CODE: Record<string, new (message: string) => DurableNodeError> = {
   ERR_CLOSED: EngineClosedError,
 };
 
-const CODED = /^\[(ERR_[A-Z_]+)\] ([\s\S]*)$/;
+/** An engine error as the binding passes it. */
+export interface EngineErrorInfo {
+  code: string;
+  awsName: string;
+  message: string;
+  fields: Record<string, string>;
+}
+
+/** Rebuilds the class of an engine error passed as an object (group-commit answers). */
+export function fromErrorInfo(info: EngineErrorInfo): DurableNodeError {
+  const Class = BY_CODE[info.code] ?? DurableNodeError;
+  return new Class(info.message, info.fields);
+}
 
 /** Turns an error thrown by the native addon into its typed class; other values pass through. */
 export function fromNativeError(e: unknown): unknown {
-  if (!(e instanceof Error)) return e;
-  const match = CODED.exec(e.message);
-  const Class = match && BY_CODE[match[1]];
-  if (!match || !Class) return e;
-  return new Class(match[2]);
+  if (!(e instanceof Error) || !e.message.startsWith("{")) return e;
+  let info: EngineErrorInfo;
+  try {
+    info = JSON.parse(e.message) as EngineErrorInfo;
+  } catch {
+    return e;
+  }
+  return typeof info?.code === "string" && info.code.startsWith("ERR_") ? fromErrorInfo(info) : e;
 }

@@ -2,7 +2,7 @@
 // (microseconds, no serialization of the history). With group commit on, checkpoints that
 // invocations send in the same turn of the event loop go to the engine as one transaction.
 
-import { fromNativeError } from "../engine-errors";
+import { fromErrorInfo, StorageError } from "../engine-errors";
 import { call, type NativeEngine } from "../native";
 import { realSetImmediate } from "../real-timers";
 import type { DurableExecutionClient } from "../runtime/client";
@@ -66,7 +66,7 @@ export class InProcessClient implements DurableExecutionClient {
     }
     results.forEach((result, i) => {
       if (result.response) group[i].resolve(result.response as CheckpointDurableExecutionResponse);
-      else group[i].reject(fromNativeError(new Error(result.error ?? "[ERR_STORAGE] checkpoint failed")));
+      else group[i].reject(result.error ? fromErrorInfo(result.error) : new StorageError("checkpoint failed"));
     });
   }
 

@@ -1,16 +1,19 @@
 //! The data-plane operations an SDK calls during an invocation (PROTOCOL.md §5):
-//! `CheckpointDurableExecution` and `GetDurableExecutionState`, with the token scheme and the
-//! pruning of completed child contexts. Validation is delegated to `validate`, record changes
-//! to `apply`.
+//! `CheckpointDurableExecution` (alone or group-committed) and `GetDurableExecutionState`, with
+//! the token check and the pruning of completed child contexts. Whether an update fits is the
+//! request rules' (request.rs) and its operation's state machine's (ops/).
 
 use std::collections::{HashMap, HashSet};
 
-use crate::apply::{apply, Effect};
-use crate::engine::{finish_execution, lock_map, Engine, EventLog};
+use crate::core::{lock, Core};
 use crate::error::{EngineError, Result};
+use crate::lifecycle::{finish_execution, start_target, EventLog};
 use crate::model::{Action, ExecutionStatus, Operation, OperationStatus, OperationType, OperationUpdate};
-use crate::store::{ExecRow, Store};
-use crate::validate::{check_operation_count, validate_request, validate_transition};
+use crate::ops::execution::ExecEvent;
+use crate::ops::{self, Effect, OpEvent, Verdict};
+use crate::request::{check_operation_count, validate_request, Parsed};
+use crate::storage::{ExecRow, Storage};
+use crate::token::TokenClaims;
 
 /// What a checkpoint answers: the next token and every record that changed since the previous
 /// answer to this invocation.
@@ -34,198 +37,192 @@ pub struct StatePage {
     pub next_marker: Option<String>,
 }
 
-pub(crate) fn make_token(exec_id: i64, invocation: i64, seq: i64) -> String {
-    format!("{exec_id}.{invocation}.{seq}")
-}
-
-fn parse_token(token: &str) -> Option<(i64, i64, i64)> {
-    let mut parts = token.split('.').map(|p| p.parse::<i64>().ok());
-    match (parts.next()??, parts.next()??, parts.next()??, parts.next()) {
-        (a, b, c, None) => Some((a, b, c)),
-        _ => None,
+/// A token is valid for the current step of an invocation this engine runs, of a running
+/// execution. Errors never show a valid token.
+pub(crate) fn check_token(core: &Core, exec: &ExecRow, token: &str, consume: bool) -> Result<TokenClaims> {
+    let invalid = |reason: String| Err(EngineError::InvalidToken { reason });
+    if exec.status != ExecutionStatus::Running {
+        return invalid(format!("execution {:?} ({}) is {}", exec.name, exec.arn, exec.status));
     }
-}
-
-impl Engine {
-    /// A token is valid for the current step of an invocation this engine runs, of a running
-    /// execution. Returns the sequence number it carries.
-    pub(crate) fn check_token(&self, exec: &ExecRow, token: &str, consume: bool) -> Result<i64> {
-        let invalid = |reason: String| Err(EngineError::InvalidToken { reason });
-        if exec.status != ExecutionStatus::Running.as_str() {
-            return invalid(format!("execution {} is {}", exec.arn, exec.status));
-        }
-        let Some((exec_id, number, seq)) = parse_token(token) else {
-            return invalid(format!("{token:?} is not a checkpoint token"));
-        };
-        let active = lock_map(&self.active);
-        let current = active.get(&exec.id).filter(|a| exec.inv_active && a.number == exec.inv_count);
-        match current {
-            Some(a) if exec_id == exec.id && number == a.number => {
-                if consume && seq != a.token_seq {
-                    return invalid(format!(
-                        "{token:?} was already used; the current token is {}",
-                        make_token(exec.id, a.number, a.token_seq)
-                    ));
-                }
-                Ok(seq)
+    let Some(claims) = core.tokens.verify(token) else {
+        return invalid(format!("the token is not a checkpoint token issued for {}", exec.arn));
+    };
+    let active = lock(&core.active);
+    let current = active.get(&exec.id).filter(|a| exec.invocation.lease.is_some() && a.epoch == exec.invocation.count);
+    match current {
+        Some(a) if claims.exec_id == exec.id && claims.epoch == a.epoch => {
+            if consume && claims.seq != a.token_seq {
+                return invalid(format!("the token was already used (invocation {} of {})", a.epoch, exec.arn));
             }
-            _ => invalid(format!("{token:?} does not belong to an active invocation of {} run by this engine", exec.arn)),
+            Ok(claims)
         }
+        _ => invalid(format!("the token does not belong to an active invocation of {} run by this engine", exec.arn)),
     }
+}
 
-    pub fn checkpoint(&self, arn: &str, token: &str, updates: &[OperationUpdate]) -> Result<CheckpointOutcome> {
-        let parsed = validate_request(updates)?;
-        if updates.is_empty() {
-            // A poll: let timers that are due change records before answering.
-            self.fire_due_timers(self.clock.now_ms())?;
-        }
-        let now = self.clock.now_ms();
-        let (outcome, wake) = self.write(|s| self.checkpoint_in(s, arn, token, updates, &parsed, now))?;
-        if wake {
-            self.notify.notify_waiters();
-        }
-        Ok(outcome)
+pub(crate) fn checkpoint(core: &Core, arn: &str, token: &str, updates: &[OperationUpdate]) -> Result<CheckpointOutcome> {
+    let parsed = validate_request(updates)?;
+    if updates.is_empty() {
+        // A poll: let timers that are due change records before answering.
+        crate::timers::fire_due(core, core.now())?;
     }
+    let now = core.now();
+    let (outcome, wake) = core.write(|s| checkpoint_in(core, s, arn, token, updates, &parsed, now))?;
+    if wake {
+        core.wake_waiters();
+    }
+    Ok(outcome)
+}
 
-    /// Group commit: several checkpoints (of different invocations) applied in one transaction,
-    /// so they share one commit (and one fsync with synchronous=FULL). Each request is isolated
-    /// by a savepoint: a rejected one leaves nothing behind and does not affect the others.
-    pub fn checkpoint_many(&self, requests: &[CheckpointRequest]) -> Result<Vec<Result<CheckpointOutcome>>> {
-        let parsed: Vec<Result<Vec<crate::validate::Parsed>>> = requests.iter().map(|r| validate_request(&r.updates)).collect();
-        if requests.iter().any(|r| r.updates.is_empty()) {
-            self.fire_due_timers(self.clock.now_ms())?;
-        }
-        let now = self.clock.now_ms();
-        let mut wake = false;
-        let outcomes = self.write(|s| {
-            let mut outcomes = Vec::with_capacity(requests.len());
-            for (request, parsed) in requests.iter().zip(parsed) {
-                let outcome = parsed.and_then(|parsed| {
-                    s.savepoint()?;
-                    match self.checkpoint_in(s, &request.arn, &request.token, &request.updates, &parsed, now) {
-                        Ok(done) => {
-                            s.release_savepoint()?;
-                            Ok(done)
-                        }
-                        Err(e) => {
-                            s.rollback_savepoint()?;
-                            Err(e)
-                        }
+/// Group commit: several checkpoints (of different invocations) applied in one transaction,
+/// so they share one commit (and one fsync with synchronous=FULL). Each request is isolated
+/// by a savepoint: a rejected one leaves nothing behind and does not affect the others.
+pub(crate) fn checkpoint_many(core: &Core, requests: &[CheckpointRequest]) -> Result<Vec<Result<CheckpointOutcome>>> {
+    let parsed: Vec<Result<Vec<Parsed>>> = requests.iter().map(|r| validate_request(&r.updates)).collect();
+    if requests.iter().any(|r| r.updates.is_empty()) {
+        crate::timers::fire_due(core, core.now())?;
+    }
+    let now = core.now();
+    let mut wake = false;
+    let outcomes = core.write(|s| {
+        let mut outcomes = Vec::with_capacity(requests.len());
+        for (request, parsed) in requests.iter().zip(parsed) {
+            let outcome = parsed.and_then(|parsed| {
+                s.savepoint()?;
+                match checkpoint_in(core, s, &request.arn, &request.token, &request.updates, &parsed, now) {
+                    Ok(done) => {
+                        s.release_savepoint()?;
+                        Ok(done)
                     }
-                });
-                outcomes.push(outcome.map(|(outcome, woke)| {
-                    wake |= woke;
-                    outcome
-                }));
-            }
-            Ok(outcomes)
-        })?;
-        if wake {
-            self.notify.notify_waiters();
+                    Err(e) => {
+                        s.rollback_savepoint()?;
+                        Err(e)
+                    }
+                }
+            });
+            outcomes.push(outcome.map(|(outcome, woke)| {
+                wake |= woke;
+                outcome
+            }));
         }
         Ok(outcomes)
+    })?;
+    if wake {
+        core.wake_waiters();
     }
+    Ok(outcomes)
+}
 
-    /// One checkpoint inside an open transaction: returns the answer and whether a task became
-    /// due (a chained invoke started).
-    fn checkpoint_in(
-        &self,
-        s: &Store,
-        arn: &str,
-        token: &str,
-        updates: &[OperationUpdate],
-        parsed: &[crate::validate::Parsed],
-        now: i64,
-    ) -> Result<(CheckpointOutcome, bool)> {
-        let mut exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
-        self.check_token(&exec, token, true)?;
-        let mut op_count = lock_map(&self.active).get(&exec.id).map_or(0, |a| a.op_count);
-        let mut events = EventLog::open(s, exec.id)?;
-        let mut touched: HashMap<String, (Operation, i64)> = HashMap::new();
-        let mut order: Vec<String> = Vec::new();
-        let mut wake_now = false;
-        for (update, p) in updates.iter().zip(parsed.iter().copied()) {
-            if p.op_type == OperationType::Execution {
-                finish_by_update(s, &mut exec, update, p.action, now)?;
-                continue;
-            }
-            let current = match touched.get(&update.id) {
-                Some((op, seq)) => Some((op.clone(), *seq)),
-                None => s.get_op_with_seq(exec.id, &update.id)?,
+/// One checkpoint inside an open transaction: returns the answer and whether a task became
+/// due (a chained invoke started).
+fn checkpoint_in(
+    core: &Core,
+    s: &dyn Storage,
+    arn: &str,
+    token: &str,
+    updates: &[OperationUpdate],
+    parsed: &[Parsed],
+    now: i64,
+) -> Result<(CheckpointOutcome, bool)> {
+    let mut exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
+    check_token(core, &exec, token, true)?;
+    let mut op_count = lock(&core.active).get(&exec.id).map_or(0, |a| a.op_count);
+    let mut events = EventLog::open(s, exec.id)?;
+    let mut touched: HashMap<String, (Operation, i64)> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut wake_now = false;
+    let mut ended = false;
+    for (update, p) in updates.iter().zip(parsed.iter().copied()) {
+        if p.op_type == OperationType::Execution {
+            // An EXECUTION update ends the execution with its payload or error (§2.2).
+            let event = if p.action == Action::Succeed {
+                ExecEvent::Succeed(update.payload.clone())
+            } else {
+                ExecEvent::Fail(update.error.clone().unwrap_or_default())
             };
-            if current.is_none() {
-                if let Some(parent) = &update.parent_id {
-                    check_parent(s, &exec, &touched, update, parent)?;
-                }
-                check_operation_count(update, op_count)?;
-                op_count += 1;
-            }
-            let (record, seq) = match current {
-                Some((op, seq)) => (Some(op), Some(seq)),
-                None => (None, None),
-            };
-            validate_transition(update, p, record.as_ref())?;
-            let applied = apply(update, p, record, now);
-            let mut first_event = events.append(s, &applied.events)?;
-            for effect in &applied.effects {
-                match effect {
-                    Effect::ArmTimer { kind, due_ms } => s.arm_timer(exec.id, &update.id, kind.as_str(), *due_ms)?,
-                    Effect::ClearTimers => s.clear_timers(exec.id, &update.id)?,
-                    Effect::InvokeTarget => {
-                        first_event = self.start_target(s, &exec, &applied.record, &mut events, now)?;
-                        wake_now = true;
-                    }
-                }
-            }
-            if !touched.contains_key(&update.id) {
-                order.push(update.id.clone());
-            }
-            // A record's start order is the number of the first event it produced.
-            touched.insert(update.id.clone(), (applied.record, seq.unwrap_or(first_event)));
+            ended |= finish_execution(s, &mut exec, event, now)?;
+            continue;
         }
-        for id in &order {
-            let (op, seq) = &touched[id];
-            s.put_op(exec.id, op, *seq, exec.change_seq)?;
-        }
-        let mut active = lock_map(&self.active);
-        let invocation = active.get_mut(&exec.id).ok_or_else(|| EngineError::InvalidToken { reason: "invocation ended".into() })?;
-        let operations = if exec.change_seq > invocation.delivered_seq {
-            s.ops_changed_since(exec.id, invocation.delivered_seq)?
-        } else {
-            let mut ops: Vec<(Operation, i64)> = order.iter().map(|id| touched[id].clone()).collect();
-            ops.sort_by_key(|(_, seq)| *seq);
-            ops.into_iter().map(|(op, _)| op).collect()
+        let current = match touched.get(&update.id) {
+            Some((op, seq)) => Some((op.clone(), *seq)),
+            None => s.get_op(exec.id, &update.id)?,
         };
-        invocation.delivered_seq = exec.change_seq;
-        invocation.token_seq += 1;
-        invocation.op_count = op_count;
-        if invocation.lease_ms - now < self.config.lease_ms / 2 {
-            invocation.lease_ms = now + self.config.lease_ms;
-            s.renew_lease(exec.id, invocation.lease_ms)?;
+        if current.is_none() {
+            if let Some(parent) = &update.parent_id {
+                check_parent(s, &exec, &touched, update, parent)?;
+            }
+            check_operation_count(update, op_count)?;
+            op_count += 1;
         }
-        if exec.status != ExecutionStatus::Running.as_str() {
-            s.update_exec(&exec)?;
+        let (record, seq) = match current {
+            Some((op, seq)) => (Some(op), Some(seq)),
+            None => (None, None),
+        };
+        let Verdict::Apply(t) = ops::transition(p.op_type, record.as_ref(), OpEvent::Update(update, p.action), now)? else {
+            continue;
+        };
+        let record = t.record.or(record).expect("an update always leaves a record");
+        let mut first_event = events.append(s, &t.events)?;
+        for effect in &t.effects {
+            match effect {
+                Effect::ArmTimer { kind, due_ms } => s.arm_timer(exec.id, &update.id, *kind, *due_ms)?,
+                Effect::ClearTimers => s.clear_timers(exec.id, &update.id)?,
+                Effect::StartTarget => {
+                    first_event = start_target(s, &exec, &record, &mut events, now, core.config.execution_timeout_s)?;
+                    wake_now = true;
+                }
+                // The invocation itself made this change: nothing to wake.
+                Effect::WakeExecution => {}
+            }
         }
-        let token = make_token(exec.id, invocation.number, invocation.token_seq);
-        Ok((CheckpointOutcome { token, operations }, wake_now))
+        if !touched.contains_key(&update.id) {
+            order.push(update.id.clone());
+        }
+        // A record's start order is the number of the first event it produced.
+        touched.insert(update.id.clone(), (record, seq.unwrap_or(first_event)));
     }
+    for id in &order {
+        let (op, seq) = &touched[id];
+        s.put_op(exec.id, op, *seq, exec.change_seq)?;
+    }
+    let mut active = lock(&core.active);
+    let invocation = active.get_mut(&exec.id).ok_or_else(|| EngineError::InvalidToken { reason: "the invocation ended".into() })?;
+    let operations = if exec.change_seq > invocation.delivered_seq {
+        s.ops_changed_since(exec.id, invocation.delivered_seq)?
+    } else {
+        let mut ops: Vec<(Operation, i64)> = order.iter().map(|id| touched[id].clone()).collect();
+        ops.sort_by_key(|(_, seq)| *seq);
+        ops.into_iter().map(|(op, _)| op).collect()
+    };
+    invocation.delivered_seq = exec.change_seq;
+    invocation.token_seq += 1;
+    invocation.op_count = op_count;
+    if invocation.lease_expires_ms - now < core.config.lease_ms / 2 {
+        invocation.lease_expires_ms = now + core.config.lease_ms;
+        s.renew_lease(exec.id, &core.me.owner, invocation.epoch, invocation.lease_expires_ms)?;
+    }
+    if ended {
+        s.update_exec(&exec)?;
+    }
+    let token = core.tokens.issue(TokenClaims { exec_id: exec.id, epoch: invocation.epoch, seq: invocation.token_seq });
+    Ok((CheckpointOutcome { token, operations }, wake_now))
+}
 
-    /// One page of the pruned execution state, for the active invocation's token.
-    pub fn get_execution_state(&self, arn: &str, token: &str, marker: Option<&str>, max_items: Option<usize>) -> Result<StatePage> {
-        let page = max_items.unwrap_or(100);
-        if page == 0 || page > 1000 {
-            return Err(EngineError::parameter("MaxItems", page, "must be between 1 and 1000"));
-        }
-        let offset = match marker {
-            None | Some("") => 0,
-            Some(m) => m.parse::<usize>().map_err(|_| EngineError::parameter("Marker", format!("{m:?}"), "not a marker returned by this API"))?,
-        };
-        self.read(|s| {
-            let exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
-            self.check_token(&exec, token, false)?;
-            Ok(paginate(pruned_state(s, exec.id)?, offset, page))
-        })
+/// One page of the pruned execution state, for the active invocation's token.
+pub(crate) fn get_execution_state(core: &Core, arn: &str, token: &str, marker: Option<&str>, max_items: Option<usize>) -> Result<StatePage> {
+    let page = max_items.unwrap_or(100);
+    if page == 0 || page > 1000 {
+        return Err(EngineError::parameter("MaxItems", page, "must be between 1 and 1000"));
     }
+    let offset = match marker {
+        None | Some("") => 0,
+        Some(m) => m.parse::<usize>().map_err(|_| EngineError::parameter("Marker", format!("{m:?}"), "not a marker returned by this API"))?,
+    };
+    core.read(|s| {
+        let exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
+        check_token(core, &exec, token, false)?;
+        Ok(paginate(pruned_state(s, exec.id)?, offset, page))
+    })
 }
 
 pub(crate) fn paginate(all: Vec<Operation>, offset: usize, page: usize) -> StatePage {
@@ -237,7 +234,7 @@ pub(crate) fn paginate(all: Vec<Operation>, offset: usize, page: usize) -> State
 
 /// All operations in start order, without the descendants of completed contexts that do not
 /// replay their children (PROTOCOL.md §5.4).
-pub(crate) fn pruned_state(s: &Store, exec_id: i64) -> Result<Vec<Operation>> {
+pub(crate) fn pruned_state(s: &dyn Storage, exec_id: i64) -> Result<Vec<Operation>> {
     let all = s.ops_in_order(exec_id)?;
     let mut hidden: HashSet<String> = HashSet::new();
     // Parents start before their children, so one pass in start order sees parents first.
@@ -256,29 +253,13 @@ pub(crate) fn pruned_state(s: &Store, exec_id: i64) -> Result<Vec<Operation>> {
     Ok(all.into_iter().filter(|op| !hidden.contains(&op.id)).collect())
 }
 
-fn check_parent(
-    s: &Store,
-    exec: &ExecRow,
-    touched: &HashMap<String, (Operation, i64)>,
-    update: &OperationUpdate,
-    parent: &str,
-) -> Result<()> {
+fn check_parent(s: &dyn Storage, exec: &ExecRow, touched: &HashMap<String, (Operation, i64)>, update: &OperationUpdate, parent: &str) -> Result<()> {
     let parent_type = match touched.get(parent) {
         Some((op, _)) => Some(op.op_type),
-        None => s.get_op(exec.id, parent)?.map(|op| op.op_type),
+        None => s.get_op(exec.id, parent)?.map(|(op, _)| op.op_type),
     };
     if parent_type != Some(OperationType::Context) {
-        return Err(EngineError::checkpoint(&update.id, &update.action, format!("Invalid parent operation id {parent}.")));
+        return Err(ops::refuse(update, format!("Invalid parent operation id {parent}.")));
     }
     Ok(())
-}
-
-/// An EXECUTION update ends the execution with its payload or error (PROTOCOL.md §2.2).
-fn finish_by_update(s: &Store, exec: &mut ExecRow, update: &OperationUpdate, action: Action, now: i64) -> Result<()> {
-    let (status, result, error) = if action == Action::Succeed {
-        (ExecutionStatus::Succeeded, update.payload.clone(), None)
-    } else {
-        (ExecutionStatus::Failed, None, update.error.clone())
-    };
-    finish_execution(s, exec, status, result, error, now)
 }

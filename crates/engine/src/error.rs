@@ -1,14 +1,17 @@
-//! The engine's typed errors. Each variant has a stable code (used by the napi binding to pick
-//! the exported TypeScript error class) and an AWS exception name (used by the HTTP API and by
-//! the SDK layer to classify checkpoint failures the way the official SDK does).
+//! The engine's typed errors. Each variant has a stable code (the napi binding passes it to the
+//! TypeScript layer, which rebuilds the exported class of the same code), an AWS exception name
+//! (what the HTTP API answers and how the SDK classifies a checkpoint failure) and its fields, so
+//! nothing the message says is lost across the boundary. Messages name what the user wrote (the
+//! step name, the execution name) beside the ids.
 
 use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum EngineError {
-    /// A checkpoint update was rejected; names the operation id, the action and why.
-    #[error("checkpoint rejected for operation {op_id} ({action}): {reason}")]
-    InvalidCheckpoint { op_id: String, action: String, reason: String },
+    /// A checkpoint update was rejected; names the operation (id and the name the code gave
+    /// it), the action and why.
+    #[error("checkpoint rejected for operation {op_id}{} ({action}): {reason}", named(.name))]
+    InvalidCheckpoint { op_id: String, name: Option<String>, action: String, reason: String },
 
     /// A request-level rule was broken (bad field, bad value) outside a single update.
     #[error("invalid {field} {value}: {reason}")]
@@ -18,6 +21,7 @@ pub enum EngineError {
     #[error("{field} is {size} bytes, over the limit of {limit} bytes")]
     PayloadTooLarge { field: String, size: usize, limit: usize },
 
+    /// Never says what the valid token is: a token is a capability.
     #[error("Invalid Checkpoint Token: {reason}")]
     InvalidToken { reason: String },
 
@@ -28,8 +32,8 @@ pub enum EngineError {
     ExecutionAlreadyStarted { name: String, arn: String },
 
     /// The operation needs a running execution (stop) and this one has ended.
-    #[error("durable execution {arn} is not running: it is {status}")]
-    ExecutionNotRunning { arn: String, status: String },
+    #[error("durable execution {name:?} ({arn}) is not running: it is {status}")]
+    ExecutionNotRunning { arn: String, name: String, status: String },
 
     #[error("callback not found: {callback_id}")]
     CallbackNotFound { callback_id: String },
@@ -52,6 +56,10 @@ pub enum EngineError {
 
     #[error("engine is closed")]
     Closed,
+}
+
+fn named(name: &Option<String>) -> String {
+    name.as_ref().map(|n| format!(" ({n:?})")).unwrap_or_default()
 }
 
 impl EngineError {
@@ -96,8 +104,91 @@ impl EngineError {
         }
     }
 
-    pub fn checkpoint(op_id: &str, action: &str, reason: impl Into<String>) -> Self {
-        EngineError::InvalidCheckpoint { op_id: op_id.to_string(), action: action.to_string(), reason: reason.into() }
+    /// The variant's fields by their camelCase names, as the TypeScript classes expose them.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        let s = |v: &String| v.clone();
+        match self {
+            EngineError::InvalidCheckpoint { op_id, name, action, reason } => {
+                let mut f = vec![("operationId", s(op_id)), ("action", s(action)), ("reason", s(reason))];
+                if let Some(n) = name {
+                    f.push(("operationName", n.clone()));
+                }
+                f
+            }
+            EngineError::InvalidParameter { field, value, reason } => vec![("field", s(field)), ("value", s(value)), ("reason", s(reason))],
+            EngineError::PayloadTooLarge { field, size, limit } => {
+                vec![("field", s(field)), ("size", size.to_string()), ("limit", limit.to_string())]
+            }
+            EngineError::InvalidToken { reason } => vec![("reason", s(reason))],
+            EngineError::ExecutionNotFound { arn } => vec![("executionArn", s(arn))],
+            EngineError::ExecutionAlreadyStarted { name, arn } => vec![("executionName", s(name)), ("executionArn", s(arn))],
+            EngineError::ExecutionNotRunning { arn, name, status } => {
+                vec![("executionArn", s(arn)), ("executionName", s(name)), ("status", s(status))]
+            }
+            EngineError::CallbackNotFound { callback_id } => vec![("callbackId", s(callback_id))],
+            EngineError::CallbackClosed { callback_id, status } => vec![("callbackId", s(callback_id)), ("status", s(status))],
+            EngineError::NonDeterministic { step_id, what, recorded, requested } => vec![
+                ("stepId", s(step_id)),
+                ("mismatch", s(what)),
+                ("recorded", s(recorded)),
+                ("requested", s(requested)),
+            ],
+            EngineError::NotADatabase { path, reason } | EngineError::DatabaseOpen { path, reason } => {
+                vec![("path", s(path)), ("reason", s(reason))]
+            }
+            EngineError::Storage(reason) => vec![("reason", s(reason))],
+            EngineError::Closed => vec![],
+        }
+    }
+
+    /// One value of every variant, for the parity test of the TypeScript classes. The match
+    /// below makes adding a variant without a sample a compile error.
+    pub fn samples() -> Vec<EngineError> {
+        let t = String::from;
+        let all = vec![
+            EngineError::InvalidCheckpoint { op_id: t("c4ca4238a0b92382"), name: Some(t("charge")), action: t("START"), reason: t("r") },
+            EngineError::InvalidParameter { field: t("MaxItems"), value: t("0"), reason: t("r") },
+            EngineError::PayloadTooLarge { field: t("callback result"), size: 2, limit: 1 },
+            EngineError::InvalidToken { reason: t("r") },
+            EngineError::ExecutionNotFound { arn: t("arn") },
+            EngineError::ExecutionAlreadyStarted { name: t("n"), arn: t("arn") },
+            EngineError::ExecutionNotRunning { arn: t("arn"), name: t("n"), status: t("SUCCEEDED") },
+            EngineError::CallbackNotFound { callback_id: t("cb") },
+            EngineError::CallbackClosed { callback_id: t("cb"), status: t("SUCCEEDED") },
+            EngineError::NonDeterministic { step_id: t("1"), what: t("name"), recorded: t("a"), requested: t("b") },
+            EngineError::NotADatabase { path: t("p"), reason: t("r") },
+            EngineError::DatabaseOpen { path: t("p"), reason: t("r") },
+            EngineError::Storage(t("r")),
+            EngineError::Closed,
+        ];
+        for e in &all {
+            match e {
+                EngineError::InvalidCheckpoint { .. }
+                | EngineError::InvalidParameter { .. }
+                | EngineError::PayloadTooLarge { .. }
+                | EngineError::InvalidToken { .. }
+                | EngineError::ExecutionNotFound { .. }
+                | EngineError::ExecutionAlreadyStarted { .. }
+                | EngineError::ExecutionNotRunning { .. }
+                | EngineError::CallbackNotFound { .. }
+                | EngineError::CallbackClosed { .. }
+                | EngineError::NonDeterministic { .. }
+                | EngineError::NotADatabase { .. }
+                | EngineError::DatabaseOpen { .. }
+                | EngineError::Storage(_)
+                | EngineError::Closed => {}
+            }
+        }
+        all
+    }
+
+    pub fn checkpoint(op_id: &str, name: Option<&str>, action: &str, reason: impl Into<String>) -> Self {
+        EngineError::InvalidCheckpoint {
+            op_id: op_id.to_string(),
+            name: name.map(str::to_string),
+            action: action.to_string(),
+            reason: reason.into(),
+        }
     }
 
     pub fn parameter(field: &str, value: impl std::fmt::Display, reason: impl Into<String>) -> Self {
@@ -118,3 +209,20 @@ impl From<serde_json::Error> for EngineError {
 }
 
 pub type Result<T> = std::result::Result<T, EngineError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sample_has_a_distinct_code_and_its_fields() {
+        let samples = EngineError::samples();
+        let mut codes: Vec<_> = samples.iter().map(|e| e.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), samples.len());
+        let e = &samples[0];
+        assert!(e.to_string().contains("(\"charge\")"), "{e}");
+        assert!(e.fields().contains(&("operationName", "charge".to_string())));
+    }
+}

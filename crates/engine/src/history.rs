@@ -1,15 +1,59 @@
-//! History events in the service's shapes (PROTOCOL.md §9): one constructor per event type.
-//! Events are stored without `EventId`/`EventTimestamp`, which `render` adds when read.
+//! History events in the service's shapes (PROTOCOL.md §9): the event types, one constructor
+//! per event type. Events are stored without `EventId`/`EventTimestamp`, which `render` adds
+//! when read.
 
 use serde_json::{json, Map, Value};
 
 use crate::clock::iso;
 use crate::model::{ErrorObject, Operation};
 
+macro_rules! event_types {
+    ($($variant:ident),+ $(,)?) => {
+        /// The `EventType` of a history event.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum EventType { $($variant),+ }
+
+        impl EventType {
+            pub fn as_str(self) -> &'static str {
+                match self { $(EventType::$variant => stringify!($variant)),+ }
+            }
+        }
+    };
+}
+
+event_types!(
+    CallbackCancelled,
+    CallbackFailed,
+    CallbackStarted,
+    CallbackSucceeded,
+    CallbackTimedOut,
+    ChainedInvokeCancelled,
+    ChainedInvokeFailed,
+    ChainedInvokeStarted,
+    ChainedInvokeStopped,
+    ChainedInvokeSucceeded,
+    ChainedInvokeTimedOut,
+    ContextFailed,
+    ContextStarted,
+    ContextSucceeded,
+    ExecutionFailed,
+    ExecutionStarted,
+    ExecutionStopped,
+    ExecutionSucceeded,
+    ExecutionTimedOut,
+    InvocationCompleted,
+    StepFailed,
+    StepStarted,
+    StepSucceeded,
+    WaitCancelled,
+    WaitStarted,
+    WaitSucceeded,
+);
+
 /// One event before it is numbered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    pub event_type: &'static str,
+    pub event_type: EventType,
     pub timestamp_ms: i64,
     /// Envelope fields taken from the operation (`Id`, `Name`, `ParentId`, `SubType`).
     pub envelope: Map<String, Value>,
@@ -17,7 +61,7 @@ pub struct Event {
 }
 
 impl Event {
-    fn for_op(event_type: &'static str, op: &Operation, timestamp_ms: i64, details: Value) -> Self {
+    fn for_op(event_type: EventType, op: &Operation, timestamp_ms: i64, details: Value) -> Self {
         let mut envelope = Map::new();
         if let Some(sub_type) = &op.sub_type {
             envelope.insert("SubType".into(), json!(sub_type));
@@ -32,7 +76,7 @@ impl Event {
         Event { event_type, timestamp_ms, envelope, details }
     }
 
-    fn for_execution(event_type: &'static str, execution_op_id: &str, timestamp_ms: i64, details: Value) -> Self {
+    fn for_execution(event_type: EventType, execution_op_id: &str, timestamp_ms: i64, details: Value) -> Self {
         let mut envelope = Map::new();
         envelope.insert("Id".into(), json!(execution_op_id));
         Event { event_type, timestamp_ms, envelope, details }
@@ -41,7 +85,7 @@ impl Event {
     /// The stored body: the envelope plus the details member named after the event type.
     pub fn body(&self) -> Value {
         let mut body = self.envelope.clone();
-        body.insert(format!("{}Details", self.event_type), self.details.clone());
+        body.insert(format!("{}Details", self.event_type.as_str()), self.details.clone());
         Value::Object(body)
     }
 }
@@ -95,8 +139,7 @@ fn retry_details(attempt: Option<u32>, next_delay: Option<i64>) -> Value {
 }
 
 pub fn execution_started(op: &Operation, timeout_s: i64, ts: i64) -> Event {
-    Event::for_execution(
-        "ExecutionStarted",
+    Event::for_execution(EventType::ExecutionStarted,
         &op.id,
         ts,
         json!({ "Input": payload(&op.input_payload), "ExecutionTimeout": timeout_s }),
@@ -104,19 +147,19 @@ pub fn execution_started(op: &Operation, timeout_s: i64, ts: i64) -> Event {
 }
 
 pub fn execution_succeeded(op_id: &str, result: &Option<String>, ts: i64) -> Event {
-    Event::for_execution("ExecutionSucceeded", op_id, ts, json!({ "Result": payload(result) }))
+    Event::for_execution(EventType::ExecutionSucceeded, op_id, ts, json!({ "Result": payload(result) }))
 }
 
 pub fn execution_failed(op_id: &str, err: &Option<ErrorObject>, ts: i64) -> Event {
-    Event::for_execution("ExecutionFailed", op_id, ts, json!({ "Error": error(err) }))
+    Event::for_execution(EventType::ExecutionFailed, op_id, ts, json!({ "Error": error(err) }))
 }
 
 pub fn execution_stopped(op_id: &str, err: &Option<ErrorObject>, ts: i64) -> Event {
-    Event::for_execution("ExecutionStopped", op_id, ts, json!({ "Error": error(err) }))
+    Event::for_execution(EventType::ExecutionStopped, op_id, ts, json!({ "Error": error(err) }))
 }
 
 pub fn execution_timed_out(op_id: &str, err: &Option<ErrorObject>, ts: i64) -> Event {
-    Event::for_execution("ExecutionTimedOut", op_id, ts, json!({ "Error": error(err) }))
+    Event::for_execution(EventType::ExecutionTimedOut, op_id, ts, json!({ "Error": error(err) }))
 }
 
 pub fn invocation_completed(start_ms: i64, end_ms: i64, request_id: &str, err: Option<&ErrorObject>) -> Event {
@@ -128,16 +171,15 @@ pub fn invocation_completed(start_ms: i64, end_ms: i64, request_id: &str, err: O
     if let Some(e) = err {
         details["Error"] = json!({ "Payload": e, "Truncated": false });
     }
-    Event { event_type: "InvocationCompleted", timestamp_ms: end_ms, envelope: Map::new(), details }
+    Event { event_type: EventType::InvocationCompleted, timestamp_ms: end_ms, envelope: Map::new(), details }
 }
 
 pub fn step_started(op: &Operation, ts: i64) -> Event {
-    Event::for_op("StepStarted", op, ts, json!({}))
+    Event::for_op(EventType::StepStarted, op, ts, json!({}))
 }
 
 pub fn step_succeeded(op: &Operation, next_delay: Option<i64>, ts: i64) -> Event {
-    Event::for_op(
-        "StepSucceeded",
+    Event::for_op(EventType::StepSucceeded,
         op,
         ts,
         json!({ "Result": payload(&op.result), "RetryDetails": retry_details(op.attempt, next_delay) }),
@@ -145,8 +187,7 @@ pub fn step_succeeded(op: &Operation, next_delay: Option<i64>, ts: i64) -> Event
 }
 
 pub fn step_failed(op: &Operation, next_delay: Option<i64>, ts: i64) -> Event {
-    Event::for_op(
-        "StepFailed",
+    Event::for_op(EventType::StepFailed,
         op,
         ts,
         json!({ "Error": error(&op.error), "RetryDetails": retry_details(op.attempt, next_delay) }),
@@ -154,8 +195,7 @@ pub fn step_failed(op: &Operation, next_delay: Option<i64>, ts: i64) -> Event {
 }
 
 pub fn wait_started(op: &Operation, ts: i64) -> Event {
-    Event::for_op(
-        "WaitStarted",
+    Event::for_op(EventType::WaitStarted,
         op,
         ts,
         json!({ "Duration": op.wait_seconds, "ScheduledEndTimestamp": op.scheduled_end_ms.map(iso) }),
@@ -163,23 +203,23 @@ pub fn wait_started(op: &Operation, ts: i64) -> Event {
 }
 
 pub fn wait_succeeded(op: &Operation, ts: i64) -> Event {
-    Event::for_op("WaitSucceeded", op, ts, json!({ "Duration": op.wait_seconds }))
+    Event::for_op(EventType::WaitSucceeded, op, ts, json!({ "Duration": op.wait_seconds }))
 }
 
 pub fn wait_cancelled(op: &Operation, ts: i64) -> Event {
-    Event::for_op("WaitCancelled", op, ts, json!({ "Error": error(&op.error) }))
+    Event::for_op(EventType::WaitCancelled, op, ts, json!({ "Error": error(&op.error) }))
 }
 
 pub fn context_started(op: &Operation, ts: i64) -> Event {
-    Event::for_op("ContextStarted", op, ts, json!({}))
+    Event::for_op(EventType::ContextStarted, op, ts, json!({}))
 }
 
 pub fn context_succeeded(op: &Operation, ts: i64) -> Event {
-    Event::for_op("ContextSucceeded", op, ts, json!({ "Result": payload(&op.result) }))
+    Event::for_op(EventType::ContextSucceeded, op, ts, json!({ "Result": payload(&op.result) }))
 }
 
 pub fn context_failed(op: &Operation, ts: i64) -> Event {
-    Event::for_op("ContextFailed", op, ts, json!({ "Error": error(&op.error) }))
+    Event::for_op(EventType::ContextFailed, op, ts, json!({ "Error": error(&op.error) }))
 }
 
 pub fn callback_started(op: &Operation, ts: i64) -> Event {
@@ -190,23 +230,23 @@ pub fn callback_started(op: &Operation, ts: i64) -> Event {
     if let Some(h) = op.callback_heartbeat_s.filter(|h| *h > 0) {
         details["HeartbeatTimeout"] = json!(h);
     }
-    Event::for_op("CallbackStarted", op, ts, details)
+    Event::for_op(EventType::CallbackStarted, op, ts, details)
 }
 
 pub fn callback_succeeded(op: &Operation, ts: i64) -> Event {
-    Event::for_op("CallbackSucceeded", op, ts, json!({ "Result": payload(&op.result) }))
+    Event::for_op(EventType::CallbackSucceeded, op, ts, json!({ "Result": payload(&op.result) }))
 }
 
 pub fn callback_failed(op: &Operation, ts: i64) -> Event {
-    Event::for_op("CallbackFailed", op, ts, json!({ "Error": error(&op.error) }))
+    Event::for_op(EventType::CallbackFailed, op, ts, json!({ "Error": error(&op.error) }))
 }
 
 pub fn callback_timed_out(op: &Operation, ts: i64) -> Event {
-    Event::for_op("CallbackTimedOut", op, ts, json!({ "Error": error(&op.error) }))
+    Event::for_op(EventType::CallbackTimedOut, op, ts, json!({ "Error": error(&op.error) }))
 }
 
 pub fn callback_cancelled(op: &Operation, ts: i64) -> Event {
-    Event::for_op("CallbackCancelled", op, ts, json!({ "Error": error(&op.error) }))
+    Event::for_op(EventType::CallbackCancelled, op, ts, json!({ "Error": error(&op.error) }))
 }
 
 pub fn chained_invoke_started(op: &Operation, target_arn: Option<&str>, ts: i64) -> Event {
@@ -221,17 +261,17 @@ pub fn chained_invoke_started(op: &Operation, target_arn: Option<&str>, ts: i64)
     if let Some(arn) = target_arn {
         details["DurableExecutionArn"] = json!(arn);
     }
-    Event::for_op("ChainedInvokeStarted", op, ts, details)
+    Event::for_op(EventType::ChainedInvokeStarted, op, ts, details)
 }
 
 pub fn chained_invoke_finished(op: &Operation, ts: i64) -> Event {
     use crate::model::OperationStatus as S;
     let (event_type, details) = match op.status {
-        S::Succeeded => ("ChainedInvokeSucceeded", json!({ "Result": payload(&op.result) })),
-        S::TimedOut => ("ChainedInvokeTimedOut", json!({ "Error": error(&op.error) })),
-        S::Stopped => ("ChainedInvokeStopped", json!({ "Error": error(&op.error) })),
-        S::Cancelled => ("ChainedInvokeCancelled", json!({ "Error": error(&op.error) })),
-        _ => ("ChainedInvokeFailed", json!({ "Error": error(&op.error) })),
+        S::Succeeded => (EventType::ChainedInvokeSucceeded, json!({ "Result": payload(&op.result) })),
+        S::TimedOut => (EventType::ChainedInvokeTimedOut, json!({ "Error": error(&op.error) })),
+        S::Stopped => (EventType::ChainedInvokeStopped, json!({ "Error": error(&op.error) })),
+        S::Cancelled => (EventType::ChainedInvokeCancelled, json!({ "Error": error(&op.error) })),
+        _ => (EventType::ChainedInvokeFailed, json!({ "Error": error(&op.error) })),
     };
     Event::for_op(event_type, op, ts, details)
 }

@@ -2,15 +2,13 @@
 //! resends a request with the same ClientToken after a network error or a 5xx. Within 15
 //! minutes, a request repeating a ClientToken for the same execution with the same checkpoint
 //! token and updates gets the first answer again, instead of a refusal of its (by then
-//! consumed) checkpoint token.
+//! consumed) checkpoint token. A plain cache: the facade consults it around `checkpoint`.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
 use crate::checkpoint::CheckpointOutcome;
-use crate::engine::{lock_map, Engine};
-use crate::error::Result;
 use crate::model::OperationUpdate;
 
 const WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -31,14 +29,14 @@ pub(crate) struct Answers {
 }
 
 impl Answers {
-    fn get(&self, key: &str, digest: u64, now_ms: i64) -> Option<CheckpointOutcome> {
+    pub fn get(&self, key: &str, digest: u64, now_ms: i64) -> Option<CheckpointOutcome> {
         self.by_key
             .get(key)
             .filter(|a| a.digest == digest && now_ms - a.at_ms < WINDOW_MS)
             .map(|a| a.outcome.clone())
     }
 
-    fn remember(&mut self, key: String, digest: u64, now_ms: i64, outcome: CheckpointOutcome) {
+    pub fn remember(&mut self, key: String, digest: u64, now_ms: i64, outcome: CheckpointOutcome) {
         if self.by_key.insert(key.clone(), Answer { digest, at_ms: now_ms, outcome }).is_none() {
             self.order.push_back(key);
         }
@@ -53,32 +51,11 @@ impl Answers {
     }
 }
 
-fn digest(token: &str, updates: &[OperationUpdate]) -> u64 {
+/// Identifies a request: its checkpoint token and updates.
+pub(crate) fn digest(token: &str, updates: &[OperationUpdate]) -> u64 {
     let mut hasher = DefaultHasher::new();
     token.hash(&mut hasher);
     // Updates hold floats (no Hash): their JSON form identifies them.
     serde_json::to_string(updates).unwrap_or_default().hash(&mut hasher);
     hasher.finish()
-}
-
-impl Engine {
-    /// `checkpoint`, answering a repeated ClientToken with the first answer.
-    pub fn checkpoint_with_client_token(
-        &self,
-        arn: &str,
-        token: &str,
-        client_token: Option<&str>,
-        updates: &[OperationUpdate],
-    ) -> Result<CheckpointOutcome> {
-        let Some(client_token) = client_token else { return self.checkpoint(arn, token, updates) };
-        let key = format!("{arn}\n{client_token}");
-        let digest = digest(token, updates);
-        let now = self.clock.now_ms();
-        if let Some(outcome) = lock_map(&self.answers).get(&key, digest, now) {
-            return Ok(outcome);
-        }
-        let outcome = self.checkpoint(arn, token, updates)?;
-        lock_map(&self.answers).remember(key, digest, now, outcome.clone());
-        Ok(outcome)
-    }
 }

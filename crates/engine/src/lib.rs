@@ -1,32 +1,43 @@
-//! durable-engine: the checkpointing replay engine behind durable-node. It stores executions,
-//! operations and history in SQLite, validates every checkpoint, fires timers from its own
-//! clock and decides when an execution must be invoked. It has no knowledge of Node or napi.
+//! durable-engine: the checkpointing replay engine behind durable-node. Read top-down, each
+//! layer using only those above it:
+//! 1. `model`, `error`, `ids`, `clock`, `config`, `history`: the protocol's data and errors;
+//! 2. `storage`: the `Storage` trait and its SQLite implementation;
+//! 3. `ops`: one pure state machine per operation type; `request`: whole-request rules;
+//! 4. `lease`, `token`, `core`: identity, tokens, the state services share;
+//! 5. `lifecycle`: creating, changing, waking and ending executions;
+//! 6. `checkpoint`, `invocation`, `timers`, `callbacks`, `control`: the services;
+//! 7. `scheduler`: what runs next; 8. `engine`: the facade.
+//! `replay` is the SDK side of an invocation (pure). No knowledge of Node or napi.
 
-pub mod apply;
 pub mod callbacks;
 pub mod checkpoint;
 mod checkpointer;
 pub mod clock;
+pub mod config;
 pub mod control;
+mod core;
 pub mod engine;
 pub mod error;
 pub mod history;
 pub mod ids;
 mod idempotency;
-pub mod integrity;
-pub mod invoke;
 pub mod invocation;
+pub mod lease;
+pub mod lifecycle;
 pub mod model;
-mod queue;
+pub mod ops;
 pub mod replay;
+pub mod request;
 pub mod scheduler;
-pub mod store;
+pub mod storage;
 pub mod timers;
-pub mod validate;
+pub mod token;
 
 pub use checkpoint::{CheckpointOutcome, CheckpointRequest, StatePage};
-pub use engine::{Engine, EngineConfig, Started};
+pub use config::EngineConfig;
+pub use engine::{Engine, Started};
 pub use error::{EngineError, Result};
-pub use invocation::{Task, TaskFilter};
+pub use invocation::Task;
 pub use model::*;
 pub use replay::Replay;
+pub use storage::TaskFilter;

@@ -276,3 +276,50 @@ pub struct Execution {
     pub start_ms: i64,
     pub end_ms: Option<i64>,
 }
+
+impl ExecutionStatus {
+    pub fn is_terminal(self) -> bool {
+        self != ExecutionStatus::Running
+    }
+
+    /// The status the execution's own EXECUTION record takes.
+    pub fn operation_status(self) -> OperationStatus {
+        match self {
+            ExecutionStatus::Running => OperationStatus::Started,
+            ExecutionStatus::Succeeded => OperationStatus::Succeeded,
+            ExecutionStatus::Failed => OperationStatus::Failed,
+            ExecutionStatus::TimedOut => OperationStatus::TimedOut,
+            ExecutionStatus::Stopped => OperationStatus::Stopped,
+        }
+    }
+}
+
+/// What a timer does when it fires; stored with the timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimerKind {
+    Wait,
+    Retry,
+    CallbackTimeout,
+    CallbackHeartbeat,
+}
+
+impl TimerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimerKind::Wait => "wait",
+            TimerKind::Retry => "retry",
+            TimerKind::CallbackTimeout => "cb_timeout",
+            TimerKind::CallbackHeartbeat => "cb_heartbeat",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "wait" => TimerKind::Wait,
+            "retry" => TimerKind::Retry,
+            "cb_timeout" => TimerKind::CallbackTimeout,
+            "cb_heartbeat" => TimerKind::CallbackHeartbeat,
+            _ => return None,
+        })
+    }
+}

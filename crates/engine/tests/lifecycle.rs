@@ -92,7 +92,7 @@ async fn a_rejected_update_leaves_nothing_behind() {
     // A valid START followed by an invalid update of another operation: all or nothing.
     let bad = OperationUpdate { payload: Some("x".into()), ..update("2", "STEP", "FAIL") };
     match engine.checkpoint(&arn, &task.token, &[update("1", "STEP", "START"), bad]) {
-        Err(EngineError::InvalidCheckpoint { op_id, action, reason }) => {
+        Err(EngineError::InvalidCheckpoint { op_id, action, reason, .. }) => {
             assert_eq!(op_id, ids::hash_step_id("2"));
             assert_eq!(action, "FAIL");
             assert_eq!(reason, "Cannot provide a Payload for FAIL action.");

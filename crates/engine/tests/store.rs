@@ -53,7 +53,7 @@ fn another_applications_database_is_refused_and_left_alone() {
     let path = temp_path("other.db");
     // A valid SQLite file with tables, but stamped with another application id.
     drop(Engine::open(&path, EngineConfig::default()).unwrap());
-    store::Store::open(&path).unwrap().conn_for_tests().execute_batch("PRAGMA application_id = 7;").unwrap();
+    storage::SqliteStorage::open(&path).unwrap().conn_for_tests().execute_batch("PRAGMA application_id = 7;").unwrap();
     let before = std::fs::read(&path).unwrap();
     match Engine::open(&path, EngineConfig::default()) {
         Err(EngineError::NotADatabase { reason, .. }) => assert!(reason.contains("another application"), "{reason}"),
@@ -69,4 +69,36 @@ fn the_database_file_is_private() {
     let _engine = Engine::open(&path, EngineConfig::default()).unwrap();
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+}
+
+#[tokio::test]
+async fn a_version_2_database_is_migrated_in_place_keeping_its_executions() {
+    let path = temp_path("v2.db");
+    let arn = {
+        let engine = Engine::open(&path, EngineConfig::default()).unwrap();
+        engine.start_execution("orders", Some("old"), Some("1")).unwrap().execution.arn
+    };
+    // What a version 2 file looks like: no host column, user_version 2.
+    let old = storage::SqliteStorage::open(&path).unwrap();
+    old.conn_for_tests().execute_batch("ALTER TABLE executions DROP COLUMN inv_host; PRAGMA user_version = 2;").unwrap();
+    drop(old);
+    let engine = Engine::open(&path, EngineConfig::default()).unwrap();
+    assert_eq!(engine.get_execution(&arn).unwrap().name, "old");
+    let task = next(&engine, &arn).await.unwrap();
+    assert_eq!(task.invocation_number, 1, "the migrated file takes leases with a host");
+    let version: i64 = storage::SqliteStorage::open(&path).unwrap().conn_for_tests().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 3);
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_alone() {
+    let path = temp_path("v9.db");
+    drop(Engine::open(&path, EngineConfig::default()).unwrap());
+    storage::SqliteStorage::open(&path).unwrap().conn_for_tests().execute_batch("PRAGMA user_version = 9;").unwrap();
+    let before = std::fs::read(&path).unwrap();
+    match Engine::open(&path, EngineConfig::default()) {
+        Err(EngineError::NotADatabase { reason, .. }) => assert!(reason.contains("schema version 9"), "{reason}"),
+        other => panic!("unexpected {:?}", other.err()),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
 }

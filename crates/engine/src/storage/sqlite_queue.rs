@@ -5,40 +5,39 @@
 
 use rusqlite::params;
 
+use super::sqlite::{exec_columns, exec_from_row, SqliteStorage};
+use super::{ExecRow, TaskFilter};
 use crate::error::Result;
-use crate::invocation::TaskFilter;
-use crate::store::{exec_columns, exec_from_row, ExecRow, Store};
 
 macro_rules! filter { () => { "(?1 IS NULL OR arn = ?1 OR root_arn = ?1) AND (?2 IS NULL OR function_name IN (SELECT value FROM json_each(?2)))" }; }
 
-impl Store {
-    /// The running execution that has waited longest for an invocation, if one is due.
-    pub fn next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>> {
+fn functions_json(filter: &TaskFilter) -> Option<String> {
+    filter.functions.as_ref().map(|f| serde_json::to_string(f).unwrap_or_default())
+}
+
+impl SqliteStorage {
+    pub(super) fn queue_next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>> {
         let mut stmt = self.conn.prepare_cached(concat!("SELECT ", exec_columns!(), " FROM executions INDEXED BY executions_wake WHERE wake_ms IS NOT NULL AND wake_ms <= ?3 AND inv_active = 0
              AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1"))?;
-        let mut rows = stmt.query_map(params![filter.arn, filter.functions_json(), now], exec_from_row)?;
+        let mut rows = stmt.query_map(params![filter.arn, functions_json(filter), now], exec_from_row)?;
         Ok(rows.next().transpose()?)
     }
 
-    /// Executions with an invocation in progress in another process (or another engine in
-    /// this one): the only ones that can have been abandoned. Usually none, so claiming stays
-    /// cheap however many invocations this engine runs.
-    pub fn foreign_active_executions(&self, filter: &TaskFilter, owner: &str) -> Result<Vec<ExecRow>> {
+    /// Usually none, so claiming stays cheap however many invocations this engine runs.
+    pub(super) fn queue_foreign_active(&self, filter: &TaskFilter, owner: &str) -> Result<Vec<ExecRow>> {
         let mut stmt = self.conn.prepare_cached(concat!(
             "SELECT ", exec_columns!(), " FROM executions INDEXED BY executions_active WHERE inv_active = 1 AND status = 'RUNNING' AND inv_owner IS NOT ?3 AND ", filter!()
         ))?;
-        let rows = stmt.query_map(params![filter.arn, filter.functions_json(), owner], exec_from_row)?;
+        let rows = stmt.query_map(params![filter.arn, functions_json(filter), owner], exec_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Whether any selected execution has an invocation in progress.
-    pub fn any_active(&self, filter: &TaskFilter) -> Result<bool> {
+    pub(super) fn queue_any_active(&self, filter: &TaskFilter) -> Result<bool> {
         let mut stmt = self.conn.prepare_cached(concat!("SELECT EXISTS (SELECT 1 FROM executions INDEXED BY executions_active WHERE inv_active = 1 AND status = 'RUNNING' AND ", filter!(), ")"))?;
-        Ok(stmt.query_row(params![filter.arn, filter.functions_json()], |r| r.get(0))?)
+        Ok(stmt.query_row(params![filter.arn, functions_json(filter)], |r| r.get(0))?)
     }
 
-    /// The earliest time at which a timer fires or an idle execution becomes due.
-    pub fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
+    pub(super) fn queue_next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
         // Each half walks its index in due order and stops at the first selected execution, so
         // the cost does not grow with the number of suspended executions.
         let mut stmt = self.conn.prepare_cached(concat!("SELECT min(t) FROM (
@@ -47,6 +46,6 @@ impl Store {
                UNION ALL
                SELECT * FROM (SELECT wake_ms AS t FROM executions INDEXED BY executions_wake
                  WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1))"))?;
-        Ok(stmt.query_row(params![filter.arn, filter.functions_json()], |r| r.get(0))?)
+        Ok(stmt.query_row(params![filter.arn, functions_json(filter)], |r| r.get(0))?)
     }
 }

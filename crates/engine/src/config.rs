@@ -1,0 +1,35 @@
+//! The engine's settings, with the defaults of the Lambda service where it has one.
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Use the virtual clock: timers fire as soon as nothing is running.
+    pub skip_time: bool,
+    /// How long an invocation may go without renewing its lease before another owner may take
+    /// it over. The engine renews the leases it holds every third of this.
+    pub lease_ms: i64,
+    /// Operations per page of execution state.
+    pub page_size: usize,
+    /// Delay before re-invoking after a failed invocation.
+    pub invocation_retry_delay_ms: i64,
+    /// `ExecutionTimeout` recorded on new executions (seconds).
+    pub execution_timeout_s: i64,
+    /// Poll interval for changes made by other processes on the same storage.
+    pub poll_ms: u64,
+    /// This machine's identity for leases (boot and PID namespace); derived when `None`. Two
+    /// engines with different host ids never judge each other's invocations by pid.
+    pub host_id: Option<String>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            skip_time: false,
+            lease_ms: 15 * 60 * 1000,
+            page_size: 1000,
+            invocation_retry_delay_ms: 1000,
+            execution_timeout_s: 31_622_400,
+            poll_ms: 50,
+            host_id: None,
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! What the engine needs from storage, as one trait: the rows it reasons about (executions with
+//! their invocation lease, operations, history events, timers) and the queries of the run queue.
+//! Implementations make no protocol decisions. SQLite (`sqlite.rs`) is the first; a second
+//! backend implements the same trait and runs the same engine tests.
+
+mod sqlite;
+mod sqlite_queue;
+mod sqlite_schema;
+
+pub use sqlite::SqliteStorage;
+
+use crate::error::Result;
+use crate::history::Event;
+use crate::model::{ErrorObject, ExecutionStatus, Operation, TimerKind};
+
+/// Who holds an invocation and until when. `epoch` is the invocation number: a token names it,
+/// so a checkpoint from an owner whose lease was taken over never matches the current epoch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lease {
+    pub owner: String,
+    /// The holder's host identity (boot and PID namespace), so that a pid is only ever
+    /// interpreted on the host it belongs to.
+    pub host: Option<String>,
+    pub pid: Option<i64>,
+    pub expires_ms: i64,
+    pub started_ms: i64,
+    pub request_id: String,
+}
+
+/// The invocation side of an execution row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InvocationState {
+    /// Invocations begun so far; the current (or last) one's number.
+    pub count: i64,
+    /// Present while an invocation runs.
+    pub lease: Option<Lease>,
+    /// The execution's `change_seq` as of the last answer an invocation received.
+    pub delivered_seq: i64,
+    /// Invocations in a row that ended without a verdict.
+    pub failed: i64,
+}
+
+/// An execution as the engine reasons about it.
+#[derive(Debug, Clone)]
+pub struct ExecRow {
+    pub id: i64,
+    pub arn: String,
+    pub function_name: String,
+    pub name: String,
+    pub exec_op_id: String,
+    pub input: Option<String>,
+    pub status: ExecutionStatus,
+    pub result: Option<String>,
+    pub error: Option<ErrorObject>,
+    pub start_ms: i64,
+    pub end_ms: Option<i64>,
+    pub timeout_s: i64,
+    /// Bumped by every change made outside an invocation (timers, callbacks, child outcomes).
+    pub change_seq: i64,
+    /// When the execution is due for an invocation; `None` while suspended or running.
+    pub wake_ms: Option<i64>,
+    pub invocation: InvocationState,
+    /// The ARN of the top-level execution (itself, unless a chained invoke started it).
+    pub root_arn: String,
+    pub parent_exec_id: Option<i64>,
+    pub parent_op_id: Option<String>,
+}
+
+/// Which executions a caller is willing to run.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub arn: Option<String>,
+    pub functions: Option<Vec<String>>,
+}
+
+/// A timer that is due.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueTimer {
+    pub exec_id: i64,
+    pub op_id: String,
+    pub kind: TimerKind,
+    pub due_ms: i64,
+}
+
+/// A stored history event: (event id, type, timestamp, body).
+pub type StoredEvent = (i64, String, i64, String);
+
+/// The storage the engine runs on. Every method runs inside the transaction the engine opened
+/// with `begin_write` (or outside any, for reads).
+pub trait Storage: Send {
+    // Transactions.
+    fn begin_write(&self) -> Result<()>;
+    fn commit(&self) -> Result<()>;
+    fn rollback(&self);
+    fn savepoint(&self) -> Result<()>;
+    fn release_savepoint(&self) -> Result<()>;
+    /// Undoes everything since `savepoint` and closes it.
+    fn rollback_savepoint(&self) -> Result<()>;
+
+    // Executions.
+    fn exec_by_arn(&self, arn: &str) -> Result<Option<ExecRow>>;
+    fn exec_by_id(&self, id: i64) -> Result<ExecRow>;
+    fn exec_by_name(&self, function_name: &str, name: &str) -> Result<Option<ExecRow>>;
+    /// Executions whose name is `name`, for any function.
+    fn execs_named(&self, name: &str) -> Result<Vec<ExecRow>>;
+    fn list_execs(&self, status: Option<ExecutionStatus>, function_name: Option<&str>) -> Result<Vec<ExecRow>>;
+    /// Inserts a new execution; returns its id.
+    fn insert_exec(&self, e: &ExecRow) -> Result<i64>;
+    /// Writes back every mutable field.
+    fn update_exec(&self, e: &ExecRow) -> Result<()>;
+    /// Extends the lease of invocation `epoch` if `owner` still holds it.
+    fn renew_lease(&self, exec_id: i64, owner: &str, epoch: i64, expires_ms: i64) -> Result<bool>;
+
+    // Operations.
+    fn count_ops(&self, exec_id: i64) -> Result<i64>;
+    /// A record and its start sequence.
+    fn get_op(&self, exec_id: i64, id: &str) -> Result<Option<(Operation, i64)>>;
+    fn ops_in_order(&self, exec_id: i64) -> Result<Vec<Operation>>;
+    fn ops_changed_since(&self, exec_id: i64, change_seq: i64) -> Result<Vec<Operation>>;
+    fn op_by_callback_id(&self, callback_id: &str) -> Result<Option<(i64, Operation, i64)>>;
+    /// Inserts or replaces a record; `seq` is its start order, `change_seq` marks the change.
+    fn put_op(&self, exec_id: i64, op: &Operation, seq: i64, change_seq: i64) -> Result<()>;
+
+    // History.
+    /// The id of the last event of an execution (0 when none).
+    fn last_event_id(&self, exec_id: i64) -> Result<i64>;
+    fn insert_event(&self, exec_id: i64, event_id: i64, event: &Event) -> Result<()>;
+    fn events(&self, exec_id: i64) -> Result<Vec<StoredEvent>>;
+
+    // Timers.
+    fn arm_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind, due_ms: i64) -> Result<()>;
+    fn clear_timers(&self, exec_id: i64, op_id: &str) -> Result<()>;
+    fn clear_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind) -> Result<()>;
+    fn clear_exec_timers(&self, exec_id: i64) -> Result<()>;
+    /// Timers due at or before `now`, oldest first.
+    fn due_timers(&self, now: i64, limit: i64) -> Result<Vec<DueTimer>>;
+
+    // The run queue.
+    /// The running execution that has waited longest for an invocation, if one is due.
+    fn next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>>;
+    /// Executions with an invocation in progress held by another owner.
+    fn foreign_active_executions(&self, filter: &TaskFilter, owner: &str) -> Result<Vec<ExecRow>>;
+    fn any_active(&self, filter: &TaskFilter) -> Result<bool>;
+    /// The earliest time at which a timer fires or an idle execution becomes due.
+    fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>>;
+
+    // Operations on the store itself.
+    fn set_synchronous_full(&self, full: bool) -> Result<()>;
+    /// The backend's own verdict on its files: `["ok"]` when intact.
+    fn integrity_check(&self) -> Result<Vec<String>>;
+}

@@ -1,0 +1,153 @@
+//! The SQLite schema and its versioned migrations. A new file gets the current schema; a file
+//! of an older version is migrated in one transaction on open; a file of a newer version, or of
+//! another application, is refused without being written.
+
+use rusqlite::Connection;
+
+use crate::error::{EngineError, Result};
+
+/// `PRAGMA application_id` of a durable-node database ("DNOD").
+pub(super) const APPLICATION_ID: i64 = 0x444E_4F44;
+pub(super) const SCHEMA_VERSION: i64 = 3;
+
+const SCHEMA: &str = "
+CREATE TABLE executions (
+  id INTEGER PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  function_name TEXT NOT NULL,
+  name TEXT NOT NULL,
+  exec_op_id TEXT NOT NULL,
+  input TEXT,
+  status TEXT NOT NULL,
+  result TEXT,
+  error TEXT,
+  start_ms INTEGER NOT NULL,
+  end_ms INTEGER,
+  timeout_s INTEGER NOT NULL,
+  change_seq INTEGER NOT NULL DEFAULT 0,
+  wake_ms INTEGER,
+  inv_count INTEGER NOT NULL DEFAULT 0,
+  inv_active INTEGER NOT NULL DEFAULT 0,
+  inv_owner TEXT,
+  inv_pid INTEGER,
+  inv_lease_ms INTEGER,
+  inv_start_ms INTEGER,
+  inv_request_id TEXT,
+  delivered_seq INTEGER NOT NULL DEFAULT 0,
+  failed_invocations INTEGER NOT NULL DEFAULT 0,
+  root_arn TEXT NOT NULL,
+  parent_exec_id INTEGER,
+  parent_op_id TEXT,
+  inv_host TEXT,
+  UNIQUE (function_name, name)
+);
+CREATE INDEX executions_wake ON executions(wake_ms) WHERE wake_ms IS NOT NULL;
+CREATE INDEX executions_status ON executions(status, start_ms);
+CREATE INDEX executions_active ON executions(inv_active) WHERE inv_active = 1;
+CREATE TABLE operations (
+  exec_id INTEGER NOT NULL REFERENCES executions(id),
+  id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  change_seq INTEGER NOT NULL,
+  parent_id TEXT,
+  name TEXT,
+  type TEXT NOT NULL,
+  sub_type TEXT,
+  status TEXT NOT NULL,
+  start_ms INTEGER NOT NULL,
+  end_ms INTEGER,
+  input_payload TEXT,
+  result TEXT,
+  error TEXT,
+  attempt INTEGER,
+  next_attempt_ms INTEGER,
+  scheduled_end_ms INTEGER,
+  replay_children INTEGER,
+  callback_id TEXT,
+  wait_seconds INTEGER,
+  callback_timeout_s INTEGER,
+  callback_heartbeat_s INTEGER,
+  invoke_function TEXT,
+  invoke_tenant TEXT,
+  PRIMARY KEY (exec_id, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX operations_callback ON operations(callback_id) WHERE callback_id IS NOT NULL;
+CREATE TABLE events (
+  exec_id INTEGER NOT NULL REFERENCES executions(id),
+  event_id INTEGER NOT NULL,
+  event_type TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (exec_id, event_id)
+) WITHOUT ROWID;
+CREATE TABLE timers (
+  exec_id INTEGER NOT NULL REFERENCES executions(id),
+  op_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  due_ms INTEGER NOT NULL,
+  PRIMARY KEY (exec_id, op_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX timers_due ON timers(due_ms);
+";
+
+/// Migrations from version N to N+1, by N.
+const MIGRATIONS: &[(i64, &str)] = &[
+    // 3: the lease names the holder's host, so liveness by pid is only judged on that host.
+    (2, "ALTER TABLE executions ADD COLUMN inv_host TEXT;"),
+];
+
+/// What an opened file holds, judged before anything is written to it.
+pub(super) enum Found {
+    Empty,
+    Version(i64),
+}
+
+/// Refuses files of other applications and of newer or unknown versions, without writing.
+pub(super) fn inspect(conn: &Connection, path: &str) -> Result<Found> {
+    let not_db = |reason: String| EngineError::NotADatabase { path: path.to_string(), reason };
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| not_db(e.to_string()))?;
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).map_err(|e| not_db(e.to_string()))?;
+    if app_id != APPLICATION_ID && (app_id != 0 || tables != 0) {
+        return Err(not_db(format!("it is an SQLite database of another application (application_id {app_id})")));
+    }
+    if app_id == 0 {
+        return Ok(Found::Empty);
+    }
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let migratable = MIGRATIONS.iter().any(|(from, _)| *from == version);
+    if version != SCHEMA_VERSION && !migratable {
+        return Err(not_db(format!("schema version {version}, this engine reads versions up to {SCHEMA_VERSION}")));
+    }
+    Ok(Found::Version(version))
+}
+
+/// Creates the schema in an empty database or migrates an older one, in one transaction.
+pub(super) fn prepare(conn: &Connection, found: Found) -> Result<()> {
+    if matches!(found, Found::Version(v) if v == SCHEMA_VERSION) {
+        return Ok(());
+    }
+    // IMMEDIATE: two processes opening the same file at once create or migrate it once.
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let step = (|| -> Result<()> {
+        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if app_id == 0 {
+            conn.execute_batch(SCHEMA)?;
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            return Ok(());
+        }
+        let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for (from, sql) in MIGRATIONS.iter().filter(|(from, _)| *from >= current) {
+            conn.execute_batch(sql)?;
+            conn.pragma_update(None, "user_version", from + 1)?;
+        }
+        Ok(())
+    })();
+    match step {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
