@@ -119,6 +119,10 @@ export interface EngineOptions {
   invocationRetryDelayMs?: number
   pollMs?: number
   synchronousFull?: boolean
+  /** With skipTime: jump to a callback deadline only after this many ms of quiet (tests). */
+  callbackQuietMs?: number
+  /** This machine's identity for leases (default: boot id and PID namespace). */
+  hostId?: string
 }
 
 export interface ExecutionDetails {

@@ -60,6 +60,10 @@ pub struct EngineOptions {
     pub invocation_retry_delay_ms: Option<i64>,
     pub poll_ms: Option<u32>,
     pub synchronous_full: Option<bool>,
+    /// With skipTime: jump to a callback deadline only after this many ms of quiet (tests).
+    pub callback_quiet_ms: Option<u32>,
+    /// This machine's identity for leases (default: boot id and PID namespace).
+    pub host_id: Option<String>,
 }
 
 #[napi(object)]
@@ -95,6 +99,8 @@ impl NativeEngine {
                 config.poll_ms = v as u64;
             }
             full = o.synchronous_full.unwrap_or(false);
+            config.callback_quiet_ms = o.callback_quiet_ms.map(i64::from);
+            config.host_id = o.host_id;
         }
         let inner = engine::Engine::open(&path, config).map_err(js_err)?;
         if full {

@@ -72,7 +72,7 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
     if (external.length > 0 && !options.http) {
       throw new UsageError(`function(s) ${external.join(", ")} ("durable": true) checkpoint over this worker's HTTP API: drop --no-http`);
     }
-    const worker = new Worker(engine, log, { concurrency, shutdownGraceMs: graceMs, renewEveryMs: leaseMs ? Math.max(50, Math.floor(leaseMs / 3)) : undefined });
+    const worker = new Worker(engine, log, { concurrency, shutdownGraceMs: graceMs });
     if (options.http) {
       server = new DurableHttpServer(engine, {
         host: options.host,

@@ -31,8 +31,9 @@ export interface DurableEngineOptions {
   pollMs?: number;
   /** Delay before a failed invocation is retried (ms, default 1000). */
   invocationRetryDelayMs?: number;
-  /** How long an invocation may run without renewing its lease before another process on the
-   * same file may take it over (ms, default 15 minutes; see `renewLeases`). */
+  /** How long another process on the same file waits before taking over an invocation whose
+   * engine stopped renewing its lease (ms, default 15 minutes). The engine renews the leases it
+   * holds every third of this, on its own. */
   leaseMs?: number;
   /** Operations in an invocation input's first page (default 1000); an SDK fetches the rest
    * with GetDurableExecutionState (`NextMarker`). */
@@ -41,6 +42,10 @@ export interface DurableEngineOptions {
    * transaction (group commit; one fsync with synchronousFull). For workers running many
    * executions at once; it adds one event-loop turn to each checkpoint. */
   groupCommit?: boolean;
+  /** With skipTime: jump to a callback's timeout or heartbeat deadline only after this many ms
+   * of real time in which this process ran no invocation and answered nothing (test harnesses:
+   * the test may still answer the callback). Default: jump at once. */
+  callbackQuietMs?: number;
 }
 
 export interface StartOptions {
@@ -169,6 +174,7 @@ export class DurableEngine {
         invocationRetryDelayMs: options.invocationRetryDelayMs,
         leaseMs: options.leaseMs,
         pageSize: options.pageSize,
+        callbackQuietMs: options.callbackQuietMs,
       }),
     );
     return new DurableEngine(engine, options.groupCommit ?? false);

@@ -5,7 +5,7 @@
 import { DurableEngine, InvocationFailedError, type PlainHandler } from "../engine/durable-engine";
 import { DurableExecutionInvocationInputWithClient } from "../runtime/client";
 import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-execution";
-import { activity, beforeClockJump, settled, turn } from "./clock";
+import { realSetImmediate } from "../real-timers";
 import { LocalDurableOperation, fixedSource, type Selector, type ViewSource } from "./operation";
 import { LocalTestResult } from "./result";
 import type { Callback, CallbackAnswer, DurableOperation, DurableTestRunner, Handler, InvokeRequest, TestResult } from "./types";
@@ -23,6 +23,15 @@ export interface LocalDurableTestRunnerParameters {
 }
 
 const FUNCTION_NAME = "my-function-name";
+/**
+ * With skipTime, a callback's timeout or heartbeat deadline is jumped to only after this much
+ * real time without activity in this process: the test may still answer the callback. The
+ * engine decides it (crates/engine/src/timers.rs); waits and retries are skipped at once.
+ */
+const CALLBACK_QUIET_MS = 100;
+
+/** One turn of the event loop, so test code awaiting the run's data can act on it. */
+const turn = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
 const NOTHING_PENDING = "Cannot return PENDING status with no pending operations.";
 const environment = { skipTime: false };
 
@@ -86,7 +95,7 @@ export class LocalDurableTestRunner<TResult = any> implements DurableTestRunner<
     // The last run's engine stays open until now, so its result is read only if used.
     if (this.view?.finished) this.view.close();
     const skipTime = environment.skipTime;
-    const engine = DurableEngine.open({ skipTime });
+    const engine = DurableEngine.open({ skipTime, callbackQuietMs: skipTime ? CALLBACK_QUIET_MS : undefined });
     let view: ExecutionView;
     try {
       const register = (name: string, handler: DurableLambdaHandler) =>
@@ -101,7 +110,6 @@ export class LocalDurableTestRunner<TResult = any> implements DurableTestRunner<
       throw e;
     }
     this.view = view;
-    activity();
     for (const resolve of this.startWaiters.splice(0)) resolve(view);
 
     const answered = new Set<string>();
@@ -111,8 +119,8 @@ export class LocalDurableTestRunner<TResult = any> implements DurableTestRunner<
       harnessError = this.unregisteredInvoke(view);
       if (harnessError) return "stop";
       if (params.callbacks) await this.answerCallbacks(view, params.callbacks, answered);
-      if (skipTime) await beforeClockJump(engine, view.arn);
-      else await turn();
+      // Let test code that awaits waitForData act on what the invocation did.
+      for (let i = 0; i < (skipTime ? 3 : 1); i++) await turn();
     };
     try {
       const record = await engine.drive(view.arn, { afterInvocation });
@@ -126,7 +134,6 @@ export class LocalDurableTestRunner<TResult = any> implements DurableTestRunner<
       // The handler threw instead of answering: run() rejects with its error, as the official runner.
       throw e instanceof InvocationFailedError ? e.cause : e;
     } finally {
-      settled(engine);
       view.finish();
     }
   }

@@ -3,7 +3,6 @@
 
 import type { DurableEngine } from "../engine/durable-engine";
 import { onOperation } from "../observe";
-import { activity } from "./clock";
 import type { Operation, WireOperation } from "../types";
 import type { HistoryEvent } from "./types";
 
@@ -96,7 +95,6 @@ export class ExecutionView {
   /** Sends a callback answer to the engine; the engine's error, if any, rejects. */
   async send(action: () => void): Promise<{ $metadata: Record<string, unknown> }> {
     action();
-    activity();
     this.changed();
     return { $metadata: {} };
   }

@@ -2,7 +2,7 @@
 // of loops each await the engine's next invocation (`nextTask`: new executions, fired waits,
 // retries and callback timeouts, completed callbacks and chained invokes, invocations recovered
 // from crashed processes) and run it. The engine decides what runs when; this only runs it.
-// Leases of long invocations are renewed so they are not taken over while this process lives.
+// Leases are the engine's: it renews those it holds every third of the lease length.
 
 import { InvalidCheckpointTokenError } from "../engine-errors";
 import { InvocationFailedError, type DurableEngine } from "../engine/durable-engine";
@@ -14,8 +14,6 @@ export interface WorkerOptions {
   concurrency?: number;
   /** How long shutdown waits for running invocations before releasing them (ms, default 10 s). */
   shutdownGraceMs?: number;
-  /** Lease renewal interval (ms); should be well under the engine's lease (default 60 s). */
-  renewEveryMs?: number;
 }
 
 const SHUTDOWN_ERROR = {
@@ -26,7 +24,6 @@ const SHUTDOWN_ERROR = {
 export class Worker {
   private readonly running = new Map<string, { task: InvocationTask; done: Promise<void> }>();
   private loops: Promise<void>[] = [];
-  private renewTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private slotFreed: (() => void) | undefined;
   private readonly concurrency: number;
@@ -50,15 +47,6 @@ export class Worker {
 
   start(): void {
     this.loops.push(this.dispatch(this.functions));
-    const every = this.options.renewEveryMs ?? 60_000;
-    this.renewTimer = setInterval(() => {
-      try {
-        this.engine.renewLeases();
-      } catch (e) {
-        this.log.event("error", `lease renewal failed: ${(e as Error).message}`);
-      }
-    }, every);
-    this.renewTimer.unref();
   }
 
   /**
@@ -132,7 +120,6 @@ export class Worker {
 
   private async drain(): Promise<void> {
     this.engine.stopTasks();
-    if (this.renewTimer) clearInterval(this.renewTimer);
     if (this.running.size > 0) this.log.event("info", `shutting down: waiting for ${this.running.size} running invocation(s)`);
     const grace = this.options.shutdownGraceMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;

@@ -39,6 +39,7 @@ fn complete(core: &Core, callback_id: &str, completion: CallbackCompletion) -> R
         }
         apply_outside(s, &mut exec, &op, seq, OpEvent::Callback(&completion), now).map(|_| ())
     })?;
+    crate::timers::note_activity(core, 0);
     core.wake_waiters();
     Ok(())
 }

@@ -18,6 +18,11 @@ pub struct EngineConfig {
     /// This machine's identity for leases (boot and PID namespace); derived when `None`. Two
     /// engines with different host ids never judge each other's invocations by pid.
     pub host_id: Option<String>,
+    /// With `skip_time`: jump to a callback's timeout or heartbeat deadline only once this
+    /// process has run no invocation and seen no activity (a start, a callback answer, an
+    /// invocation's end) for this many ms of real time, so a test can still answer the callback
+    /// (timers.rs). `None`: jump at once, like any other timer.
+    pub callback_quiet_ms: Option<i64>,
 }
 
 impl Default for EngineConfig {
@@ -30,6 +35,7 @@ impl Default for EngineConfig {
             execution_timeout_s: 31_622_400,
             poll_ms: 50,
             host_id: None,
+            callback_quiet_ms: None,
         }
     }
 }

@@ -100,6 +100,7 @@ impl Engine {
             Ok(Started { execution: to_execution(&row), created: true })
         })?;
         if started.created {
+            crate::timers::note_activity(core, 0);
             core.wake_waiters();
         }
         Ok(started)
@@ -162,6 +163,11 @@ impl Engine {
     /// Like `next_task`, but claims up to `max` due invocations at once (one transaction).
     pub async fn next_tasks(&self, filter: &TaskFilter, max: usize) -> Result<Vec<Task>> {
         scheduler::next_tasks(&self.core, filter, max).await
+    }
+
+    /// Claims up to `max` invocations that are due now, without waiting.
+    pub fn try_next_tasks(&self, filter: &TaskFilter, max: usize) -> Result<Vec<Task>> {
+        scheduler::try_next_tasks(&self.core, filter, max)
     }
 
     /// When the next timer of the executions `filter` selects fires (engine clock, ms).

@@ -61,6 +61,7 @@ pub(crate) fn begin(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64) 
         exec.id,
         ActiveInvocation { epoch, token_seq: 0, delivered_seq: exec.change_seq, lease_expires_ms: expires, op_count },
     );
+    crate::timers::note_activity(core, 1);
     let page = paginate(pruned_state(s, exec.id)?, 0, core.config.page_size);
     Ok(Task {
         function_name: exec.function_name.clone(),
@@ -92,6 +93,7 @@ fn end_invocation(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64, er
     }
     if let Some(done) = lock(&core.active).remove(&exec.id) {
         exec.invocation.delivered_seq = done.delivered_seq;
+        crate::timers::note_activity(core, -1);
     }
     Ok(())
 }

@@ -37,22 +37,40 @@ pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize) -> 
             Claim::Tasks(tasks) => return Ok(tasks),
             Claim::Finished => return Ok(Vec::new()),
             Claim::Idle { next_due, running } => {
+                let mut hold = None;
                 if core.clock.skips_time() && !running {
                     if let Some(due) = next_due {
-                        core.clock.advance_to(due);
-                        continue;
+                        hold = crate::timers::hold_before_jump(core, filter, due)?;
+                        if hold.is_none() {
+                            core.clock.advance_to(due);
+                            continue;
+                        }
                     }
                 }
                 let until_due = next_due.map(|d| (d - now).max(0)).unwrap_or(i64::MAX);
                 // Other processes' changes are only seen by polling; the poll runs on real time.
                 let poll = Duration::from_millis(core.config.poll_ms);
-                let sleep = core.clock.real_wait(until_due).map_or(poll, |d| d.min(poll));
+                let sleep = hold.or_else(|| core.clock.real_wait(until_due)).map_or(poll, |d| d.min(poll));
                 tokio::select! {
                     _ = &mut notified => {}
                     _ = tokio::time::sleep(sleep) => {}
                 }
             }
         }
+    }
+}
+
+/// Claims what is due now without waiting (no clock jump): a poll for callers with their own
+/// loop, and for tests that decide time with a manual clock.
+pub(crate) fn try_next_tasks(core: &Core, filter: &TaskFilter, max: usize) -> Result<Vec<Task>> {
+    if core.is_closed() || core.tasks_stopped() {
+        return Ok(Vec::new());
+    }
+    let now = core.now();
+    crate::timers::fire_due(core, now)?;
+    match try_claim(core, filter, now, max.max(1))? {
+        Claim::Tasks(tasks) => Ok(tasks),
+        _ => Ok(Vec::new()),
     }
 }
 

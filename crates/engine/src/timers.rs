@@ -1,11 +1,21 @@
 //! Firing timers: the one place where the passing of time changes operation records. Each due
 //! timer is handed to its operation's state machine (waits elapse, retries become ready,
-//! callbacks time out), which records its event and wakes the execution.
+//! callbacks time out), which records its event and wakes the execution. Also the one place
+//! that decides whether a time-skipping clock may jump to the next timer now: waits and retry
+//! delays at once; a callback's deadline only after the process has been quiet for
+//! `callback_quiet_ms` of real time (the test may still answer it, as it always can with a
+//! runner whose callback timers run in real time).
+//!
+//! Quiet is judged for the whole process: a test may answer one runner's callback from another
+//! runner's handler, so the activity of every engine that asks for quiet counts.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 use crate::core::Core;
 use crate::error::Result;
 use crate::lifecycle::apply_outside;
-use crate::model::ExecutionStatus;
+use crate::model::{ExecutionStatus, TimerKind};
 use crate::ops::OpEvent;
 use crate::storage::{DueTimer, Storage, TaskFilter};
 
@@ -50,4 +60,42 @@ fn fire_one(s: &dyn Storage, timer: &DueTimer, now: i64) -> Result<bool> {
 /// When the next timer of the selected executions fires, or an idle one is due (engine clock).
 pub(crate) fn next_due(core: &Core, filter: &TaskFilter) -> Result<Option<i64>> {
     core.read(|s| s.next_due_time(filter))
+}
+
+/// Invocations running in engines of this process that ask for quiet, and the last activity
+/// (real ms).
+static INVOKING: AtomicI64 = AtomicI64::new(0);
+static LAST_ACTIVITY_MS: AtomicI64 = AtomicI64::new(0);
+
+fn real_now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Something happened that a test may react to; `invoking` moves the count of running
+/// invocations (+1 begun, -1 ended).
+pub(crate) fn note_activity(core: &Core, invoking: i64) {
+    if core.config.callback_quiet_ms.is_none() {
+        return;
+    }
+    if invoking != 0 {
+        INVOKING.fetch_add(invoking, Ordering::SeqCst);
+    }
+    LAST_ACTIVITY_MS.store(real_now_ms(), Ordering::SeqCst);
+}
+
+/// Whether a time-skipping clock may jump to `due` now; otherwise how long to wait (real time)
+/// before asking again.
+pub(crate) fn hold_before_jump(core: &Core, filter: &TaskFilter, due: i64) -> Result<Option<Duration>> {
+    let Some(quiet) = core.config.callback_quiet_ms else { return Ok(None) };
+    let deadline = core.read(|s| s.next_timer(filter))?;
+    let is_callback_deadline =
+        matches!(deadline, Some((t, TimerKind::CallbackTimeout | TimerKind::CallbackHeartbeat)) if t == due);
+    if !is_callback_deadline {
+        return Ok(None);
+    }
+    let since = real_now_ms() - LAST_ACTIVITY_MS.load(Ordering::SeqCst);
+    if INVOKING.load(Ordering::SeqCst) <= 0 && since >= quiet {
+        return Ok(None);
+    }
+    Ok(Some(Duration::from_millis((quiet - since).clamp(1, quiet) as u64)))
 }

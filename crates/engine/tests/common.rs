@@ -9,6 +9,24 @@ pub fn engine(skip_time: bool) -> Engine {
     Engine::open(":memory:", EngineConfig { skip_time, ..Default::default() }).unwrap()
 }
 
+/// Engines on one file sharing one manual clock, each with its own owner id (and host id,
+/// when given): real second holders of the same invocations.
+pub fn engines_on(path: &str, clock: &std::sync::Arc<clock::ManualClock>, configs: &[EngineConfig]) -> Vec<Engine> {
+    configs
+        .iter()
+        .map(|c| Engine::open_with(Box::new(storage::SqliteStorage::open(path).unwrap()), clock.clone(), c.clone()))
+        .collect()
+}
+
+pub fn manual_clock() -> std::sync::Arc<clock::ManualClock> {
+    std::sync::Arc::new(clock::ManualClock::new(1_700_000_000_000))
+}
+
+pub fn claim(engine: &Engine, function: &str) -> Option<Task> {
+    let filter = TaskFilter { arn: None, functions: Some(vec![function.to_string()]) };
+    engine.try_next_tasks(&filter, 1).unwrap().pop()
+}
+
 pub fn temp_path(name: &str) -> String {
     let dir = std::env::temp_dir().join(format!("durable-engine-test-{}-{}", std::process::id(), ids::random_id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -117,7 +117,10 @@ async fn stop_tasks_ends_waiting_callers_and_keeps_running_invocations_working()
         let functions = functions.clone();
         tokio::spawn(async move { engine.next_task(&functions).await })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    // The single-threaded test runtime runs the waiter until it blocks waiting for work.
+    for _ in 0..3 {
+        tokio::task::yield_now().await;
+    }
     engine.stop_tasks();
     let answered = tokio::time::timeout(std::time::Duration::from_secs(5), waiting).await.unwrap().unwrap().unwrap();
     assert!(answered.is_none());

@@ -133,14 +133,16 @@ async fn a_failed_invocation_is_recorded_and_retried() {
 #[tokio::test]
 async fn an_abandoned_invocation_is_taken_over() {
     let path = temp_path("takeover.db");
-    let first = Engine::open(&path, EngineConfig { skip_time: true, lease_ms: 1, ..Default::default() }).unwrap();
+    let clock = manual_clock();
+    let config = EngineConfig { lease_ms: 1_000, ..Default::default() };
+    let [first, second] = <[Engine; 2]>::try_from(engines_on(&path, &clock, &[config.clone(), config])).ok().unwrap();
     let arn = first.start_execution("f", None, None).unwrap().execution.arn;
-    let task = next(&first, &arn).await.unwrap();
+    let task = claim(&first, "f").unwrap();
     first.checkpoint(&arn, &task.token, &[update("1", "STEP", "START")]).unwrap();
+    assert!(claim(&second, "f").is_none(), "a live lease is not taken");
     // The owner never reports; its lease runs out.
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    let second = Engine::open(&path, EngineConfig { skip_time: true, ..Default::default() }).unwrap();
-    let task2 = next(&second, &arn).await.unwrap();
+    clock.advance(1_001);
+    let task2 = claim(&second, "f").unwrap();
     assert_eq!(task2.invocation_number, 2);
     let step = task2.operations.iter().find(|o| o.id == ids::hash_step_id("1")).unwrap();
     assert_eq!(step.status, OperationStatus::Started, "the interrupted step is seen as STARTED");

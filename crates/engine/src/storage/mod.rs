@@ -143,6 +143,8 @@ pub trait Storage: Send {
     fn any_active(&self, filter: &TaskFilter) -> Result<bool>;
     /// The earliest time at which a timer fires or an idle execution becomes due.
     fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>>;
+    /// The earliest timer of the selected running executions and what it does.
+    fn next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>>;
 
     // Operations on the store itself.
     fn set_synchronous_full(&self, full: bool) -> Result<()>;

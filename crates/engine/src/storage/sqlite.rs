@@ -400,6 +400,10 @@ impl Storage for SqliteStorage {
         self.queue_next_due_time(filter)
     }
 
+    fn next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>> {
+        self.queue_next_timer(filter)
+    }
+
     fn set_synchronous_full(&self, full: bool) -> Result<()> {
         self.conn.pragma_update(None, "synchronous", if full { "FULL" } else { "NORMAL" })?;
         Ok(())

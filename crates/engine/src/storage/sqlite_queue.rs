@@ -3,11 +3,12 @@
 //! Each query names its index: with many suspended executions the planner would otherwise pick
 //! the status index and scan every RUNNING execution on every claim.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::sqlite::{exec_columns, exec_from_row, SqliteStorage};
 use super::{ExecRow, TaskFilter};
 use crate::error::Result;
+use crate::model::TimerKind;
 
 macro_rules! filter { () => { "(?1 IS NULL OR arn = ?1 OR root_arn = ?1) AND (?2 IS NULL OR function_name IN (SELECT value FROM json_each(?2)))" }; }
 
@@ -47,5 +48,12 @@ impl SqliteStorage {
                SELECT * FROM (SELECT wake_ms AS t FROM executions INDEXED BY executions_wake
                  WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1))"))?;
         Ok(stmt.query_row(params![filter.arn, functions_json(filter)], |r| r.get(0))?)
+    }
+
+    pub(super) fn queue_next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>> {
+        let mut stmt = self.conn.prepare_cached(concat!("SELECT timers.due_ms, timers.kind FROM timers INDEXED BY timers_due JOIN executions ON executions.id = timers.exec_id
+             WHERE executions.status = 'RUNNING' AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1"))?;
+        let found: Option<(i64, String)> = stmt.query_row(params![filter.arn, functions_json(filter)], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        Ok(found.and_then(|(due, kind)| TimerKind::parse(&kind).map(|k| (due, k))))
     }
 }
