@@ -57,17 +57,57 @@ export declare class NativeEngine {
   /** Invocations handed out by this engine that have not ended. */
   activeInvocations(): number
   close(): void
+  /** The state machine of an invocation this engine handed out, committing in process. */
+  openInvocation(arn: string, token: string, operations: Array<WireOperation>): NativeInvocation
+  /**
+   * Sends the next batch (at most `max` updates) of each invocation, all in one
+   * transaction, and merges each answer into its invocation in Rust. `null` for an
+   * invocation with nothing to send.
+   */
+  commitInvocations(invocations: Array<NativeInvocation>, max: number, poll: boolean): Array<CommitResult | undefined | null>
 }
 
-/** The SDK-side replay state of one invocation (see durable_engine::replay). */
-export declare class NativeReplay {
-  constructor(operations: Array<WireOperation>)
-  /** Merges records from a checkpoint answer; returns ids that are new or changed status. */
-  merge(operations: Array<WireOperation>): Array<string>
+/**
+ * The SDK-side state machine of one invocation (durable_engine::vm): replay records, token,
+ * queue, suspension rule. Made by `NativeEngine.openInvocation` it commits in process, with
+ * no record crossing to JavaScript; made with `new` it hands batches to an external client.
+ */
+export declare class NativeInvocation {
+  constructor(arn: string, token: string, operations: Array<WireOperation>)
   /** The wire id for `stepId` and its record; throws ERR_NON_DETERMINISTIC on a mismatch. */
   check(stepId: string, opType: string, subType?: string | undefined | null, name?: string | undefined | null): ReplayCheck
+  hasStep(stepId: string): boolean
   get(id: string): WireOperation | null
-  get size(): number
+  status(id: string): string | null
+  /** Queues an update; false when it is dropped (ended, or inside a finished child context). */
+  enqueue(update: WireOperationUpdate): boolean
+  /** For an external client: the next batch to send, unless one is in flight. */
+  takeBatch(max: number, poll: boolean): Array<WireOperationUpdate> | null
+  /**
+   * For an external client: merges its answer; returns how many updates it carried and the
+   * ids of records new or changed.
+   */
+  answer(token: string, operations: Array<WireOperation>): CommitResult
+  /** The batch in flight failed: the invocation ends. */
+  failed(): void
+  markFinished(stepId: string): void
+  userCode(delta: number): void
+  waiting(id: string, delta: number): void
+  /**
+   * The suspension rule: -1 busy, 0 suspend now (the invocation has ended), else the ms
+   * after which to ask again.
+   */
+  suspendCheck(): number
+  /**
+   * Real ms until the record `id` is expected to change (its retry or wait is due, on the
+   * engine's clock), or a second when the service gives no time.
+   */
+  pollDelay(id: string): number
+  terminate(): void
+  get token(): string
+  get terminated(): boolean
+  /** Nothing queued and nothing in flight. */
+  get drained(): boolean
 }
 
 export interface CallbackDetails {
@@ -89,6 +129,15 @@ export interface CheckpointResponse {
 /** The answer to one request of a group commit: its response, or its error. */
 export interface CheckpointResult {
   response?: CheckpointResponse
+  error?: EngineErrorInfo
+}
+
+/** What one commit did for one invocation. */
+export interface CommitResult {
+  /** How many of the oldest queued updates it carried. */
+  updates: number
+  /** Ids of records new or changed by the answer. */
+  changed: Array<string>
   error?: EngineErrorInfo
 }
 

@@ -836,6 +836,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeEngine = nativeBinding.NativeEngine
-module.exports.NativeReplay = nativeBinding.NativeReplay
+module.exports.NativeInvocation = nativeBinding.NativeInvocation
 module.exports.engineErrorSample = nativeBinding.engineErrorSample
 module.exports.hashStepId = nativeBinding.hashStepId

@@ -124,6 +124,32 @@ impl From<WireOperationUpdate> for engine::OperationUpdate {
     }
 }
 
+impl From<&engine::OperationUpdate> for WireOperationUpdate {
+    fn from(u: &engine::OperationUpdate) -> Self {
+        WireOperationUpdate {
+            id: u.id.clone(),
+            parent_id: u.parent_id.clone(),
+            name: u.name.clone(),
+            op_type: u.op_type.clone(),
+            sub_type: u.sub_type.clone(),
+            action: u.action.clone(),
+            payload: u.payload.clone(),
+            error: u.error.as_ref().map(Into::into),
+            context_options: u.context_options.as_ref().map(|o| WireContextOptions { replay_children: o.replay_children }),
+            step_options: u.step_options.as_ref().map(|o| WireStepOptions { next_attempt_delay_seconds: o.next_attempt_delay_seconds }),
+            wait_options: u.wait_options.as_ref().map(|o| WireWaitOptions { wait_seconds: o.wait_seconds }),
+            callback_options: u.callback_options.as_ref().map(|o| WireCallbackOptions {
+                timeout_seconds: o.timeout_seconds,
+                heartbeat_timeout_seconds: o.heartbeat_timeout_seconds,
+            }),
+            chained_invoke_options: u
+                .chained_invoke_options
+                .as_ref()
+                .map(|o| WireChainedInvokeOptions { function_name: o.function_name.clone(), tenant_id: o.tenant_id.clone() }),
+        }
+    }
+}
+
 #[napi(object)]
 pub struct ExecutionDetails {
     #[napi(js_name = "InputPayload")]

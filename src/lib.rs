@@ -273,12 +273,40 @@ impl NativeEngine {
     pub fn close(&self) {
         self.inner.close();
     }
+
+    /// The state machine of an invocation this engine handed out, committing in process.
+    #[napi]
+    pub fn open_invocation(&self, arn: String, token: String, operations: Vec<WireOperation>) -> Result<NativeInvocation> {
+        let ops = to_engine_ops(operations).map_err(js_err)?;
+        Ok(NativeInvocation { vm: engine::vm::InvocationVm::new(&arn, &token, ops), engine: Some(self.inner.clone()) })
+    }
+
+    /// Sends the next batch (at most `max` updates) of each invocation, all in one
+    /// transaction, and merges each answer into its invocation in Rust. `null` for an
+    /// invocation with nothing to send.
+    #[napi]
+    pub fn commit_invocations(&self, mut invocations: Vec<ClassInstance<NativeInvocation>>, max: u32, poll: bool) -> Result<Vec<Option<CommitResult>>> {
+        let mut vms: Vec<&mut engine::vm::InvocationVm> = invocations.iter_mut().map(|i| &mut i.vm).collect();
+        let results = engine::vm::commit(&self.inner, &mut vms, max as usize, poll).map_err(js_err)?;
+        Ok(results
+            .into_iter()
+            .map(|r| {
+                r.map(|r| match r {
+                    Ok(done) => CommitResult { updates: done.updates as u32, changed: done.changed, error: None },
+                    Err(e) => CommitResult { updates: 0, changed: Vec::new(), error: Some(error_info(&e)) },
+                })
+            })
+            .collect())
+    }
 }
 
-/// The SDK-side replay state of one invocation (see durable_engine::replay).
+/// The SDK-side state machine of one invocation (durable_engine::vm): replay records, token,
+/// queue, suspension rule. Made by `NativeEngine.openInvocation` it commits in process, with
+/// no record crossing to JavaScript; made with `new` it hands batches to an external client.
 #[napi]
-pub struct NativeReplay {
-    inner: engine::Replay,
+pub struct NativeInvocation {
+    vm: engine::vm::InvocationVm,
+    engine: Option<Arc<engine::Engine>>,
 }
 
 #[napi(object)]
@@ -288,38 +316,132 @@ pub struct ReplayCheck {
     pub operation: Option<WireOperation>,
 }
 
-#[napi]
-impl NativeReplay {
-    #[napi(constructor)]
-    pub fn new(operations: Vec<WireOperation>) -> Result<Self> {
-        let ops = to_engine_ops(operations).map_err(js_err)?;
-        Ok(NativeReplay { inner: engine::Replay::new(ops) })
-    }
+/// What one commit did for one invocation.
+#[napi(object)]
+pub struct CommitResult {
+    /// How many of the oldest queued updates it carried.
+    pub updates: u32,
+    /// Ids of records new or changed by the answer.
+    pub changed: Vec<String>,
+    pub error: Option<EngineErrorInfo>,
+}
 
-    /// Merges records from a checkpoint answer; returns ids that are new or changed status.
-    #[napi]
-    pub fn merge(&mut self, operations: Vec<WireOperation>) -> Result<Vec<String>> {
+#[napi]
+impl NativeInvocation {
+    #[napi(constructor)]
+    pub fn new(arn: String, token: String, operations: Vec<WireOperation>) -> Result<Self> {
         let ops = to_engine_ops(operations).map_err(js_err)?;
-        Ok(self.inner.merge(ops))
+        Ok(NativeInvocation { vm: engine::vm::InvocationVm::new(&arn, &token, ops), engine: None })
     }
 
     /// The wire id for `stepId` and its record; throws ERR_NON_DETERMINISTIC on a mismatch.
     #[napi]
-    pub fn check(&self, step_id: String, op_type: String, sub_type: Option<String>, name: Option<String>) -> Result<ReplayCheck> {
+    pub fn check(&mut self, step_id: String, op_type: String, sub_type: Option<String>, name: Option<String>) -> Result<ReplayCheck> {
         let op_type = engine::OperationType::parse(&op_type).map_err(js_err)?;
         let call = engine::replay::Call { op_type, sub_type: sub_type.as_deref(), name: name.as_deref() };
-        let (id, record) = self.inner.check(&step_id, call).map_err(js_err)?;
-        Ok(ReplayCheck { id, operation: record.map(Into::into) })
+        let (id, record) = self.vm.check(&step_id, call).map_err(js_err)?;
+        Ok(ReplayCheck { operation: record.map(Into::into), id })
+    }
+
+    #[napi]
+    pub fn has_step(&self, step_id: String) -> bool {
+        self.vm.has_step(&step_id)
     }
 
     #[napi]
     pub fn get(&self, id: String) -> Option<WireOperation> {
-        self.inner.get(&id).map(Into::into)
+        self.vm.get(&id).map(Into::into)
+    }
+
+    #[napi]
+    pub fn status(&self, id: String) -> Option<String> {
+        self.vm.get(&id).map(|op| op.status.as_str().to_string())
+    }
+
+    /// Queues an update; false when it is dropped (ended, or inside a finished child context).
+    #[napi]
+    pub fn enqueue(&mut self, update: WireOperationUpdate) -> bool {
+        self.vm.enqueue(update.into())
+    }
+
+    /// For an external client: the next batch to send, unless one is in flight.
+    #[napi]
+    pub fn take_batch(&mut self, max: u32, poll: bool) -> Option<Vec<WireOperationUpdate>> {
+        self.vm.take_batch(max as usize, poll).map(|b| b.iter().map(Into::into).collect())
+    }
+
+    /// For an external client: merges its answer; returns how many updates it carried and the
+    /// ids of records new or changed.
+    #[napi]
+    pub fn answer(&mut self, token: String, operations: Vec<WireOperation>) -> Result<CommitResult> {
+        let ops = to_engine_ops(operations).map_err(js_err)?;
+        let done = self.vm.answer(&token, ops);
+        Ok(CommitResult { updates: done.updates as u32, changed: done.changed, error: None })
+    }
+
+    /// The batch in flight failed: the invocation ends.
+    #[napi]
+    pub fn failed(&mut self) {
+        self.vm.failed();
+    }
+
+    #[napi]
+    pub fn mark_finished(&mut self, step_id: String) {
+        self.vm.mark_finished(&step_id);
+    }
+
+    #[napi]
+    pub fn user_code(&mut self, delta: i32) {
+        self.vm.user_code(delta);
+    }
+
+    #[napi]
+    pub fn waiting(&mut self, id: String, delta: i32) {
+        self.vm.waiting(&id, delta);
+    }
+
+    /// The suspension rule: -1 busy, 0 suspend now (the invocation has ended), else the ms
+    /// after which to ask again.
+    #[napi]
+    pub fn suspend_check(&mut self) -> f64 {
+        match self.vm.suspend_check(std::time::Instant::now()) {
+            engine::vm::SuspendCheck::Busy => -1.0,
+            engine::vm::SuspendCheck::Now => 0.0,
+            engine::vm::SuspendCheck::After(d) => (d.as_secs_f64() * 1000.0).max(1.0),
+        }
+    }
+
+    /// Real ms until the record `id` is expected to change (its retry or wait is due, on the
+    /// engine's clock), or a second when the service gives no time.
+    #[napi]
+    pub fn poll_delay(&self, id: String) -> f64 {
+        let now = self.engine.as_ref().map_or_else(|| chrono::Utc::now().timestamp_millis(), |e| e.now_ms());
+        let due = self.vm.get(&id).and_then(|op| op.next_attempt_ms.or(op.scheduled_end_ms));
+        match due {
+            Some(due) => (due - now).max(0) as f64,
+            None => 1000.0,
+        }
+    }
+
+    #[napi]
+    pub fn terminate(&mut self) {
+        self.vm.terminate();
     }
 
     #[napi(getter)]
-    pub fn size(&self) -> u32 {
-        self.inner.len() as u32
+    pub fn token(&self) -> String {
+        self.vm.token().to_string()
+    }
+
+    #[napi(getter)]
+    pub fn terminated(&self) -> bool {
+        self.vm.is_terminated()
+    }
+
+    /// Nothing queued and nothing in flight.
+    #[napi(getter)]
+    pub fn drained(&self) -> bool {
+        self.vm.drained()
     }
 }
 

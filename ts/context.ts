@@ -154,7 +154,7 @@ export class DurableContextImpl implements DurableContext, Scope {
     if (!this.replaying) return;
     // A virtual child context has no record of its own, only its children (`<id>-1`).
     const next = this.peekNextStepId();
-    if (!this.invocation.get(native.hashStepId(next)) && !this.invocation.get(native.hashStepId(`${next}-1`))) this.replaying = false;
+    if (!this.invocation.hasStep(next) && !this.invocation.hasStep(`${next}-1`)) this.replaying = false;
   }
 
   logData(): DurableLogData {

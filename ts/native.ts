@@ -8,7 +8,7 @@ import { fromNativeError } from "./engine-errors";
 export const native: typeof Native = require("../index.js");
 
 export type NativeEngine = Native.NativeEngine;
-export type NativeReplay = Native.NativeReplay;
+export type NativeInvocation = Native.NativeInvocation;
 export type InvocationTask = Native.InvocationTask;
 export type ExecutionRecord = Native.ExecutionRecord;
 

@@ -1,9 +1,11 @@
 // The in-process transport: the two data-plane operations as direct calls into the engine
-// (microseconds, no serialization of the history). With group commit on, checkpoints that
-// invocations send in the same turn of the event loop go to the engine as one transaction.
+// (microseconds, no serialization of the history), and for durable-node's own SDK the commit
+// of an invocation's state machine (runtime/invocation.ts), whose batches and answers stay in
+// Rust. With group commit on, what invocations send in the same turn of the event loop goes to
+// the engine as one transaction.
 
 import { fromErrorInfo, StorageError } from "../engine-errors";
-import { call, type NativeEngine } from "../native";
+import { call, type NativeEngine, type NativeInvocation } from "../native";
 import { realSetImmediate } from "../real-timers";
 import type { DurableExecutionClient } from "../runtime/client";
 import type {
@@ -19,8 +21,19 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+type CommitResult = ReturnType<NativeEngine["commitInvocations"]>[number];
+
+interface PendingCommit {
+  vm: NativeInvocation;
+  max: number;
+  poll: boolean;
+  resolve: (result: CommitResult) => void;
+  reject: (error: unknown) => void;
+}
+
 export class InProcessClient implements DurableExecutionClient {
   private pending: Pending[] = [];
+  private pendingCommits: PendingCommit[] = [];
 
   /**
    * @param groupCommit batch concurrent checkpoints into one commit (one fsync with
@@ -43,6 +56,45 @@ export class InProcessClient implements DurableExecutionClient {
       return Promise.resolve(call(() => this.engine.checkpoint(params.DurableExecutionArn, params.CheckpointToken, (params.Updates ?? []) as never)));
     } catch (e) {
       return Promise.reject(e);
+    }
+  }
+
+  /** The state machine of an invocation of this engine, committing in process. */
+  openInvocation(arn: string, token: string, operations: unknown[]): NativeInvocation {
+    return call(() => this.engine.openInvocation(arn, token, operations as never));
+  }
+
+  /** Sends an invocation's next batch; null when it had nothing to send. */
+  commit(vm: NativeInvocation, max: number, poll: boolean): Promise<CommitResult> {
+    if (!this.groupCommit) {
+      try {
+        return Promise.resolve(call(() => this.engine.commitInvocations([vm], max, poll))[0]);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return new Promise((resolve, reject) => {
+      if (this.pendingCommits.length === 0) realSetImmediate(() => this.commitInvocations());
+      this.pendingCommits.push({ vm, max, poll, resolve, reject });
+    });
+  }
+
+  private commitInvocations(): void {
+    const group = this.pendingCommits;
+    this.pendingCommits = [];
+    // Every member of a group asks for the same batch size; a poll flag is per member.
+    const polls = group.filter((p) => p.poll);
+    const rest = group.filter((p) => !p.poll);
+    for (const members of [rest, polls]) {
+      if (members.length === 0) continue;
+      let results: CommitResult[];
+      try {
+        results = call(() => this.engine.commitInvocations(members.map((p) => p.vm), members[0].max, members[0].poll));
+      } catch (e) {
+        for (const p of members) p.reject(e);
+        continue;
+      }
+      members.forEach((p, i) => p.resolve(results[i]));
     }
   }
 

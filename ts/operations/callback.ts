@@ -87,7 +87,7 @@ async function runCreateCallback(scope: Scope, stepId: string, name: string | un
   // Waiting starts now, not when the promise is awaited: an open callback counts as idle work
   // (the SDK's IDLE_NOT_AWAITED), so the invocation may suspend while nothing else runs.
   publish("waiting", `callback id ${callbackId}`);
-  const waited = inv.waitFor(id, (op) => CLOSED.includes(op.Status));
+  const waited = inv.waitFor(id, (status) => CLOSED.includes(status));
   const closed = plugins
     ? waited.then(async (op) => {
         await plugins.operationEnded(call, false);

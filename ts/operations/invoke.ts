@@ -86,7 +86,7 @@ async function runInvoke(scope: Scope, req: InvokeRequest): Promise<WireOperatio
   if (plugins) await plugins.operationStarted(call, !!operation, "record");
   // Waiting counts as idle from now on (the SDK's IDLE_NOT_AWAITED), awaited or not.
   publish("waiting", `for ${funcId}`);
-  const op = await inv.waitFor(id, (o) => CLOSED.includes(o.Status));
+  const op = await inv.waitFor(id, (status) => CLOSED.includes(status));
   publish(op.Status === OperationStatus.SUCCEEDED ? "succeeded" : "failed", op.ChainedInvokeDetails?.Error?.ErrorMessage);
   if (plugins) await plugins.operationEnded(call, false);
   return op;

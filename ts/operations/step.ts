@@ -88,7 +88,7 @@ async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
     if (op?.Status === OperationStatus.PENDING) {
       const due = op.StepDetails?.NextAttemptTimestamp;
       publish("waiting", due ? `retry due ${String(due)}` : undefined);
-      op = await inv.waitFor(id, (o) => o.Status !== OperationStatus.PENDING, due ? Date.parse(String(due)) : undefined);
+      op = await inv.waitFor(id, (status) => status !== OperationStatus.PENDING);
     }
     const attempt = (op?.StepDetails?.Attempt ?? 0) + 1;
     const resumingStarted = op?.Status === OperationStatus.STARTED;

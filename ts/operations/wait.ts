@@ -44,7 +44,7 @@ async function runWait(scope: Scope, stepId: string, name: string | undefined, d
   if (plugins) await plugins.operationStarted(call, !!operation, "record");
   const due = inv.get(id)?.WaitDetails?.ScheduledEndTimestamp;
   publish("waiting", due ? `until ${clock(due)}` : undefined);
-  await inv.waitFor(id, (op) => TERMINAL.includes(op.Status), due ? Date.parse(String(due)) : undefined);
+  await inv.waitFor(id, (status) => TERMINAL.includes(status));
   publish("succeeded");
   if (plugins) await plugins.operationEnded(call, false);
 }

@@ -1,10 +1,13 @@
-// One invocation of a handler, SDK side: the checkpoint queue (FIFO batches, one request in
-// flight), the replay state (owned by the Rust replay module), and the suspension rule that
-// ends the invocation with PENDING when everything left is waiting (API.md §5.3-5.4).
+// One invocation of a handler, SDK side. Its state machine is Rust's (crates/engine/src/vm.rs:
+// replay records, token, queue, finished child contexts, the suspension rule); this class keeps
+// what only JavaScript can: the promises of queued updates and waiting operations, and the
+// event-loop turns and timers at which the state machine is asked what to do. In process, a
+// batch commits through the engine without any record crossing to JavaScript (API.md §5.3-5.4).
 
 import { NonDeterministicExecutionError, UnrecoverableError, isDurableExecutionClientError } from "../errors";
-import { DurableNodeError, InvalidCheckpointTokenError, NonDeterminismError } from "../engine-errors";
-import { call, native, type NativeReplay } from "../native";
+import { DurableNodeError, InvalidCheckpointTokenError, NonDeterminismError, fromErrorInfo } from "../engine-errors";
+import { InProcessClient } from "../engine/in-process-client";
+import { call, native, type NativeInvocation } from "../native";
 import type { OperationUpdate, WireOperation } from "../types";
 import type { PluginSession } from "../plugins/session";
 import { realClearTimeout, realSetImmediate, realSetTimeout } from "../real-timers";
@@ -16,35 +19,23 @@ export type Termination =
   | { kind: "execution-error"; error: unknown }
   | { kind: "invocation-error"; error: unknown };
 
-interface Queued {
-  update: OperationUpdate;
-  resolve: () => void;
-}
-
 const BATCH_LIMIT = 250;
-const COOLDOWN_MS = 20;
 const NEVER = new Promise<never>(() => {});
 
 export class Invocation {
-  readonly replay: NativeReplay;
+  readonly vm: NativeInvocation;
   readonly termination: Promise<Termination>;
-  private token: string;
-  private queue: Queued[] = [];
+  /** One resolver per update the state machine queued, oldest first. */
+  private resolvers: Array<() => void> = [];
   private inFlight = false;
   private flushScheduled = false;
-  private executing = 0;
-  /** Wire ids of operations waiting in waitFor (an id may wait more than once). */
-  private waiting = new Map<string, number>();
-  /** Step id of every wire id the code has reached, to find an update's enclosing contexts. */
-  private stepIds = new Map<string, string>();
-  /** Step ids of child contexts that have returned or thrown (API.md §5.3-5.4). */
-  private finished = new Set<string>();
   private waiters = new Map<string, Array<() => void>>();
   private drainers: Array<() => void> = [];
   private timers = new Set<NodeJS.Timeout>();
   private suspendTimer: NodeJS.Timeout | undefined;
-  private terminated = false;
+  private settled = false;
   private settle!: (t: Termination) => void;
+  private readonly inProcess: InProcessClient | undefined;
   /** Instrumentation plugins of this invocation (API.md §13); undefined when there are none. */
   plugins: PluginSession | undefined;
   /** pluginsConfig.childOperationsDepth (API.md §3.2): context levels that keep their children. */
@@ -58,25 +49,30 @@ export class Invocation {
     private readonly client: DurableExecutionClient,
     operations: WireOperation[],
   ) {
-    this.token = token;
-    this.replay = call(() => new native.NativeReplay(operations.map(normalizeOperation)));
+    this.inProcess = client instanceof InProcessClient ? client : undefined;
+    const ops = operations.map(normalizeOperation);
+    this.vm = call(() => (this.inProcess ? this.inProcess.openInvocation(arn, token, ops) : new native.NativeInvocation(arn, token, ops)));
     this.termination = new Promise((resolve) => (this.settle = resolve));
   }
 
   get isTerminated(): boolean {
-    return this.terminated;
+    return this.settled;
   }
 
   /** The wire id and record for a step id; a mismatch ends the execution. */
   check(stepId: string, type: string, subType: string | undefined, name: string | undefined): { id: string; operation: WireOperation | null } {
     let result;
     try {
-      result = call(() => this.replay.check(stepId, type, subType, name));
+      result = call(() => this.vm.check(stepId, type, subType, name));
     } catch (e) {
       throw e instanceof NonDeterminismError ? new NonDeterministicExecutionError(e.message) : e;
     }
-    this.stepIds.set(result.id, stepId);
     return { id: result.id, operation: result.operation ?? null };
+  }
+
+  /** Whether the step id has a record (a context's replay mode asks). */
+  hasStep(stepId: string): boolean {
+    return this.vm.hasStep(stepId);
   }
 
   /**
@@ -84,17 +80,7 @@ export class Invocation {
    * execution, so their checkpoints are dropped and their waits do not keep the invocation alive.
    */
   markFinished(stepId: string): void {
-    this.finished.add(stepId);
-  }
-
-  /** Whether the operation with this wire id lies inside a finished child context. */
-  private insideFinished(id: string): boolean {
-    const stepId = this.stepIds.get(id);
-    if (stepId === undefined || this.finished.size === 0) return false;
-    for (let i = stepId.lastIndexOf("-"); i > 0; i = stepId.lastIndexOf("-", i - 1)) {
-      if (this.finished.has(stepId.slice(0, i))) return true;
-    }
-    return false;
+    this.vm.markFinished(stepId);
   }
 
   /**
@@ -109,27 +95,27 @@ export class Invocation {
   }
 
   get(id: string): WireOperation | null {
-    return this.replay.get(id);
+    return this.vm.get(id) ?? null;
   }
 
   /** Queues an update; resolves once a checkpoint carrying it was accepted. */
   enqueue(update: OperationUpdate): Promise<void> {
-    if (this.terminated || this.insideFinished(update.Id)) return NEVER;
+    if (this.settled || !call(() => this.vm.enqueue(update as never))) return NEVER;
     return new Promise((resolve) => {
-      this.queue.push({ update, resolve });
+      this.resolvers.push(resolve);
       this.scheduleFlush();
     });
   }
 
   /** Resolves when no checkpoint is queued or in flight. */
   drain(): Promise<void> {
-    if (this.queue.length === 0 && !this.inFlight && !this.flushScheduled) return Promise.resolve();
+    if (this.vm.drained && !this.inFlight && !this.flushScheduled) return Promise.resolve();
     return new Promise((resolve) => this.drainers.push(resolve));
   }
 
   /** Asks the service for changes (a checkpoint without updates). */
   poll(): void {
-    if (this.terminated || this.inFlight || this.queue.length > 0) return;
+    if (this.settled || this.inFlight || !this.vm.drained) return;
     this.scheduleFlush(true);
   }
 
@@ -143,37 +129,31 @@ export class Invocation {
   }
 
   private async flush(poll: boolean): Promise<void> {
-    if (this.inFlight || this.terminated) return;
-    while (this.queue.length > 0 || poll) {
-      poll = false;
-      const batch = this.queue.splice(0, BATCH_LIMIT);
+    if (this.inFlight || this.settled) return;
+    for (;;) {
       this.inFlight = true;
-      let response;
+      let sent;
       try {
-        response = await this.client.checkpoint({
-          DurableExecutionArn: this.arn,
-          CheckpointToken: this.token,
-          Updates: batch.map((b) => b.update),
-        });
+        sent = await this.send(poll);
       } catch (error) {
         this.inFlight = false;
+        this.vm.failed();
         this.terminate(classifyCheckpointFailure(error));
         return;
       }
       this.inFlight = false;
-      if (this.terminated) return;
-      if (response.CheckpointToken) this.token = response.CheckpointToken;
-      const changed = this.merge(response.NewExecutionState?.Operations ?? []);
+      poll = false;
+      if (!sent || this.settled) break;
       if (this.plugins) {
         // onOperationChange is awaited before anyone sees the new state; no other checkpoint
         // may start meanwhile (the token is this answer's).
         this.inFlight = true;
-        await this.plugins.operationsChanged(changed, response.NewExecutionState?.Operations ?? []);
+        await this.plugins.operationsChanged(sent.changed, sent.records ?? sent.changed.map((id) => this.get(id)!).filter(Boolean));
         this.inFlight = false;
-        if (this.terminated) return;
+        if (this.settled) return;
       }
-      for (const b of batch) b.resolve();
-      this.wake(changed);
+      for (const resolve of this.resolvers.splice(0, sent.updates)) resolve();
+      this.wake(sent.changed);
     }
     const drainers = this.drainers;
     this.drainers = [];
@@ -181,9 +161,20 @@ export class Invocation {
     this.checkSuspend();
   }
 
-  private merge(operations: WireOperation[]): string[] {
-    if (operations.length === 0) return [];
-    return call(() => this.replay.merge(operations.map(normalizeOperation)));
+  /** Sends the next batch: through the engine in process, else through the client. */
+  private async send(poll: boolean): Promise<{ updates: number; changed: string[]; records?: WireOperation[] } | null> {
+    if (this.inProcess) {
+      const result = await this.inProcess.commit(this.vm, BATCH_LIMIT, poll);
+      if (result?.error) throw fromErrorInfo(result.error);
+      return result ?? null;
+    }
+    const token = this.vm.token;
+    const batch = this.vm.takeBatch(BATCH_LIMIT, poll);
+    if (!batch) return null;
+    const response = await this.client.checkpoint({ DurableExecutionArn: this.arn, CheckpointToken: token, Updates: batch as OperationUpdate[] });
+    const records = response.NewExecutionState?.Operations ?? [];
+    const answered = call(() => this.vm.answer(response.CheckpointToken ?? "", records.map(normalizeOperation)));
+    return { updates: answered.updates, changed: answered.changed, records };
   }
 
   private wake(ids: string[]): void {
@@ -197,28 +188,28 @@ export class Invocation {
 
   /** Counts a user function (step body) as running: the invocation cannot suspend meanwhile. */
   async executingWhile<T>(fn: () => Promise<T>): Promise<T> {
-    this.executing++;
+    this.vm.userCode(1);
     this.cancelSuspend();
     try {
       return await fn();
     } finally {
-      this.executing--;
+      this.vm.userCode(-1);
       this.checkSuspend();
     }
   }
 
   /**
-   * Waits until the record `id` satisfies `ready`. While waiting the operation counts as idle,
-   * so the invocation suspends if nothing else runs; if something does, the record is polled
-   * when it is expected to change (`dueMs`, on the caller's clock) or every second.
+   * Waits until the status of record `id` satisfies `ready`. While waiting the operation counts
+   * as idle, so the invocation suspends if nothing else runs; if something does, the record is
+   * polled when the engine expects it to change (its retry or wait is due) or every second.
    */
-  async waitFor(id: string, ready: (op: WireOperation) => boolean, dueMs?: number): Promise<WireOperation> {
+  async waitFor(id: string, ready: (status: string) => boolean): Promise<WireOperation> {
     for (;;) {
-      const op = this.replay.get(id);
-      if (op && ready(op)) return op;
-      if (this.terminated) return NEVER;
-      this.waiting.set(id, (this.waiting.get(id) ?? 0) + 1);
-      const pollTimer = this.armPoll(dueMs);
+      const status = this.vm.status(id);
+      if (status && ready(status)) return this.get(id)!;
+      if (this.settled) return NEVER;
+      this.vm.waiting(id, 1);
+      const pollTimer = this.armPoll(id);
       try {
         await new Promise<void>((resolve) => {
           const list = this.waiters.get(id) ?? [];
@@ -227,16 +218,14 @@ export class Invocation {
           this.checkSuspend();
         });
       } finally {
-        const left = (this.waiting.get(id) ?? 1) - 1;
-        if (left > 0) this.waiting.set(id, left);
-        else this.waiting.delete(id);
+        this.vm.waiting(id, -1);
         if (pollTimer) this.clearTimer(pollTimer);
       }
     }
   }
 
-  private armPoll(dueMs: number | undefined): NodeJS.Timeout | undefined {
-    const delay = dueMs === undefined ? 1000 : Math.max(0, dueMs - Date.now());
+  private armPoll(id: string): NodeJS.Timeout | undefined {
+    const delay = this.vm.pollDelay(id);
     if (delay > 2 ** 31 - 1) return undefined;
     const timer = realSetTimeout(() => {
       this.timers.delete(timer);
@@ -252,18 +241,19 @@ export class Invocation {
     this.timers.delete(timer);
   }
 
-  private canSuspend(): boolean {
-    if (this.terminated || this.queue.length > 0 || this.inFlight || this.flushScheduled || this.executing > 0) return false;
-    for (const id of this.waiting.keys()) if (!this.insideFinished(id)) return true;
-    return false;
-  }
-
+  /** Asks the state machine whether to suspend; it answers now, later (ms) or not at all. */
   private checkSuspend(): void {
-    if (!this.canSuspend() || this.suspendTimer) return;
+    if (this.settled || this.suspendTimer || this.inFlight || this.flushScheduled) return;
+    const next = this.vm.suspendCheck();
+    if (next < 0) return;
+    if (next === 0) {
+      this.terminate({ kind: "pending" });
+      return;
+    }
     this.suspendTimer = realSetTimeout(() => {
       this.suspendTimer = undefined;
-      if (this.canSuspend()) this.terminate({ kind: "pending" });
-    }, COOLDOWN_MS);
+      this.checkSuspend();
+    }, next);
   }
 
   private cancelSuspend(): void {
@@ -273,11 +263,13 @@ export class Invocation {
 
   /** Ends the invocation; later checkpoints are dropped and waiting operations never settle. */
   terminate(t: Termination): void {
-    if (this.terminated) return;
-    this.terminated = true;
+    if (this.settled) return;
+    this.settled = true;
+    this.vm.terminate();
     this.cancelSuspend();
     for (const timer of this.timers) realClearTimeout(timer);
     this.timers.clear();
+    this.resolvers = [];
     const drainers = this.drainers;
     this.drainers = [];
     for (const d of drainers) d();

@@ -124,10 +124,19 @@ fn checkpoint_in(
     parsed: &[Parsed],
     now: i64,
 ) -> Result<(CheckpointOutcome, bool)> {
-    let mut exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
+    let mut exec = load_for_token(core, s, arn, token)?;
     check_token(core, &exec, token, true)?;
-    let mut op_count = lock(&core.active).get(&exec.id).map_or(0, |a| a.op_count);
-    let mut events = EventLog::open(s, exec.id)?;
+    let (mut op_count, cached_next_event) = {
+        let active = lock(&core.active);
+        let a = active.get(&exec.id);
+        let valid = a.filter(|a| a.delivered_seq == exec.change_seq).map(|a| a.next_event_id);
+        (a.map_or(0, |a| a.op_count), valid)
+    };
+    let mut events = match cached_next_event {
+        Some(next) => EventLog::at(exec.id, next),
+        None => EventLog::open(s, exec.id)?,
+    };
+    let mut created: Vec<String> = Vec::new();
     let mut touched: HashMap<String, (Operation, i64)> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut wake_now = false;
@@ -145,6 +154,7 @@ fn checkpoint_in(
         }
         let current = match touched.get(&update.id) {
             Some((op, seq)) => Some((op.clone(), *seq)),
+            None if !known(core, exec.id, &update.id) => None,
             None => s.get_op(exec.id, &update.id)?,
         };
         if current.is_none() {
@@ -177,6 +187,9 @@ fn checkpoint_in(
         }
         if !touched.contains_key(&update.id) {
             order.push(update.id.clone());
+            if seq.is_none() {
+                created.push(update.id.clone());
+            }
         }
         // A record's start order is the number of the first event it produced.
         touched.insert(update.id.clone(), (record, seq.unwrap_or(first_event)));
@@ -197,6 +210,8 @@ fn checkpoint_in(
     invocation.delivered_seq = exec.change_seq;
     invocation.token_seq += 1;
     invocation.op_count = op_count;
+    invocation.next_event_id = events.next_id();
+    invocation.known_ops.extend(created);
     if invocation.lease_expires_ms - now < core.config.lease_ms / 2 {
         invocation.lease_expires_ms = now + core.config.lease_ms;
         s.renew_lease(exec.id, &core.me.owner, invocation.epoch, invocation.lease_expires_ms)?;
@@ -235,7 +250,11 @@ pub(crate) fn paginate(all: Vec<Operation>, offset: usize, page: usize) -> State
 /// All operations in start order, without the descendants of completed contexts that do not
 /// replay their children (PROTOCOL.md §5.4).
 pub(crate) fn pruned_state(s: &dyn Storage, exec_id: i64) -> Result<Vec<Operation>> {
-    let all = s.ops_in_order(exec_id)?;
+    Ok(prune(s.ops_in_order(exec_id)?))
+}
+
+/// `all` in start order without the descendants of completed contexts that do not replay them.
+pub(crate) fn prune(all: Vec<Operation>) -> Vec<Operation> {
     let mut hidden: HashSet<String> = HashSet::new();
     // Parents start before their children, so one pass in start order sees parents first.
     let mut closed_contexts: HashSet<String> = HashSet::new();
@@ -250,7 +269,24 @@ pub(crate) fn pruned_state(s: &dyn Storage, exec_id: i64) -> Result<Vec<Operatio
             closed_contexts.insert(op.id.clone());
         }
     }
-    Ok(all.into_iter().filter(|op| !hidden.contains(&op.id)).collect())
+    all.into_iter().filter(|op| !hidden.contains(&op.id)).collect()
+}
+
+/// The execution a checkpoint is for: found by the id its token carries (a primary-key
+/// lookup), or by ARN when the token is not one of ours (to name what is wrong).
+fn load_for_token(core: &Core, s: &dyn Storage, arn: &str, token: &str) -> Result<ExecRow> {
+    if let Some(claims) = core.tokens.verify(token) {
+        let exec = s.exec_by_id(claims.exec_id)?;
+        if exec.arn == arn {
+            return Ok(exec);
+        }
+    }
+    s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })
+}
+
+/// Whether the execution may have a record `id` (false only when this engine knows it has not).
+fn known(core: &Core, exec_id: i64, id: &str) -> bool {
+    lock(&core.active).get(&exec_id).is_none_or(|a| a.known_ops.contains(id))
 }
 
 fn check_parent(s: &dyn Storage, exec: &ExecRow, touched: &HashMap<String, (Operation, i64)>, update: &OperationUpdate, parent: &str) -> Result<()> {

@@ -74,42 +74,13 @@ pub(crate) fn active_invocations(core: &Core) -> usize {
 /// Renews this engine's leases every third of the lease length on a background thread, so an
 /// invocation whose handler runs long without checkpointing keeps its owner while the engine
 /// lives (and loses it within one lease length once the engine is gone).
-pub(crate) struct LeaseRenewer {
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl LeaseRenewer {
-    pub fn start(core: &std::sync::Arc<Core>) -> Option<LeaseRenewer> {
-        let every = std::time::Duration::from_millis((core.config.lease_ms / 3).max(1) as u64);
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = stop.clone();
-        let weak = std::sync::Arc::downgrade(core);
-        let thread = std::thread::Builder::new()
-            .name("durable-lease-renewer".into())
-            .spawn(move || loop {
-                std::thread::park_timeout(every);
-                if flag.load(Ordering::Relaxed) {
-                    return;
-                }
-                let Some(core) = weak.upgrade() else { return };
-                if core.is_closed() {
-                    return;
-                }
-                // A failed renewal is retried at the next tick; the lease has two more.
-                let _ = renew_leases(&core);
-            })
-            .ok()?;
-        Some(LeaseRenewer { stop, thread: Some(thread) })
-    }
-}
-
-impl Drop for LeaseRenewer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            thread.thread().unpark();
-            let _ = thread.join();
-        }
-    }
+pub(crate) fn start_renewer(core: &std::sync::Arc<Core>) -> Option<crate::periodic::Periodic> {
+    let every = std::time::Duration::from_millis((core.config.lease_ms / 3).max(1) as u64);
+    let weak = std::sync::Arc::downgrade(core);
+    crate::periodic::Periodic::start("durable-lease-renewer", every, move || {
+        let Some(core) = weak.upgrade().filter(|c| !c.is_closed()) else { return false };
+        // A failed renewal is retried at the next tick; the lease has two more.
+        let _ = renew_leases(&core);
+        true
+    })
 }

@@ -3,7 +3,7 @@
 //! (checkpoint, invocation, timers, callbacks, control, scheduler) are functions over a `Core`;
 //! the `Engine` facade only delegates to them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -28,6 +28,13 @@ pub(crate) struct ActiveInvocation {
     pub lease_expires_ms: i64,
     /// Operations the execution has (EXECUTION excluded), for the per-execution limit.
     pub op_count: i64,
+    /// Ids of the execution's operations. Only this invocation creates operations of its
+    /// execution, so an id not here needs no lookup.
+    pub known_ops: HashSet<String>,
+    /// The id the next history event gets, valid while the execution's `change_seq` equals
+    /// `delivered_seq` (everything else that appends events bumps `change_seq` or ends the
+    /// invocation).
+    pub next_event_id: i64,
 }
 
 pub(crate) struct Core {

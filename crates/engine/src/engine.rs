@@ -8,7 +8,8 @@ use serde_json::Value;
 use crate::checkpoint::{self, CheckpointOutcome, CheckpointRequest, StatePage};
 use crate::clock::{Clock, SystemClock, VirtualClock};
 use crate::config::EngineConfig;
-use crate::control::{self, LeaseRenewer};
+use crate::control;
+use crate::periodic::Periodic;
 use crate::core::{lock, Core};
 use crate::error::{EngineError, Result};
 use crate::history;
@@ -33,7 +34,7 @@ pub struct Engine {
     /// Recent checkpoint answers by ClientToken (idempotency.rs).
     answers: Mutex<Answers>,
     checkpointer: Mutex<Option<crate::checkpointer::WalCheckpointer>>,
-    renewer: Mutex<Option<LeaseRenewer>>,
+    renewer: Mutex<Option<Periodic>>,
 }
 
 impl Engine {
@@ -56,7 +57,7 @@ impl Engine {
     /// storage).
     pub fn open_with(storage: Box<dyn Storage>, clock: Arc<dyn Clock>, config: EngineConfig) -> Engine {
         let core = Arc::new(Core::new(storage, clock, config));
-        let renewer = LeaseRenewer::start(&core);
+        let renewer = control::start_renewer(&core);
         Engine { core, answers: Mutex::new(Answers::default()), checkpointer: Mutex::new(None), renewer: Mutex::new(renewer) }
     }
 

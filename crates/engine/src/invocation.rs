@@ -2,12 +2,14 @@
 //! on one storage never run the same invocation), building the invocation input, recording how
 //! the invocation ended, and recovering invocations whose owner went away.
 
-use crate::checkpoint::{paginate, pruned_state};
+use std::collections::HashSet;
+
+use crate::checkpoint::{paginate, prune};
 use crate::core::{lock, ActiveInvocation, Core};
 use crate::error::{EngineError, Result};
 use crate::history;
 use crate::lifecycle::{append_events, finish_execution, to_execution};
-use crate::model::{ErrorObject, Execution, ExecutionStatus, InvocationOutput, InvocationStatus, Operation};
+use crate::model::{ErrorObject, Execution, ExecutionStatus, InvocationOutput, InvocationStatus, Operation, OperationType};
 use crate::ops::execution::ExecEvent;
 use crate::storage::{ExecRow, Storage};
 use crate::token::TokenClaims;
@@ -56,13 +58,16 @@ pub(crate) fn begin(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64) 
     exec.wake_ms = None;
     s.update_exec(exec)?;
     let epoch = exec.invocation.count;
-    let op_count = s.count_ops(exec.id)?;
+    let all = s.ops_in_order(exec.id)?;
+    let known_ops: HashSet<String> = all.iter().map(|op| op.id.clone()).collect();
+    let op_count = all.iter().filter(|op| op.op_type != OperationType::Execution).count() as i64;
+    let next_event_id = s.last_event_id(exec.id)? + 1;
     lock(&core.active).insert(
         exec.id,
-        ActiveInvocation { epoch, token_seq: 0, delivered_seq: exec.change_seq, lease_expires_ms: expires, op_count },
+        ActiveInvocation { epoch, token_seq: 0, delivered_seq: exec.change_seq, lease_expires_ms: expires, op_count, known_ops, next_event_id },
     );
     crate::timers::note_activity(core, 1);
-    let page = paginate(pruned_state(s, exec.id)?, 0, core.config.page_size);
+    let page = paginate(prune(all), 0, core.config.page_size);
     Ok(Task {
         function_name: exec.function_name.clone(),
         arn: exec.arn.clone(),

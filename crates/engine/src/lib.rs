@@ -7,7 +7,8 @@
 //! 5. `lifecycle`: creating, changing, waking and ending executions;
 //! 6. `checkpoint`, `invocation`, `timers`, `callbacks`, `control`: the services;
 //! 7. `scheduler`: what runs next; 8. `engine`: the facade.
-//! `replay` is the SDK side of an invocation (pure). No knowledge of Node or napi.
+//! `replay` and `vm` are the SDK side of an invocation: replay matching, and the invocation's
+//! state machine, which commits through the facade in process. No knowledge of Node or napi.
 
 pub mod callbacks;
 pub mod checkpoint;
@@ -26,12 +27,14 @@ pub mod lease;
 pub mod lifecycle;
 pub mod model;
 pub mod ops;
+mod periodic;
 pub mod replay;
 pub mod request;
 pub mod scheduler;
 pub mod storage;
 pub mod timers;
 pub mod token;
+pub mod vm;
 
 pub use checkpoint::{CheckpointOutcome, CheckpointRequest, StatePage};
 pub use config::EngineConfig;

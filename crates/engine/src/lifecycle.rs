@@ -115,6 +115,15 @@ impl EventLog {
         Ok(EventLog { exec_id, next: s.last_event_id(exec_id)? + 1 })
     }
 
+    /// A log whose next id is known (kept by the invocation that appends to it).
+    pub fn at(exec_id: i64, next: i64) -> EventLog {
+        EventLog { exec_id, next }
+    }
+
+    pub fn next_id(&self) -> i64 {
+        self.next
+    }
+
     /// Stores `events` in order; returns the id given to the first one.
     pub fn append(&mut self, s: &dyn Storage, events: &[Event]) -> Result<i64> {
         let first = self.next;

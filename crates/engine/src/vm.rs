@@ -1,0 +1,325 @@
+//! The SDK side of one invocation, as a state machine the TypeScript layer drives: the records
+//! it replays (the invocation input plus every checkpoint answer, merged here), the token, the
+//! queue of updates not yet sent and the batch in flight, the child contexts that finished, the
+//! user code running and the operations waiting — and from these the suspension rule. Pure and
+//! synchronous; `commit` sends batches through an in-process engine without any record crossing
+//! to JavaScript.
+//!
+//! | state        | event                          | next          | answer                         |
+//! |--------------|--------------------------------|---------------|--------------------------------|
+//! | running      | enqueue (not inside a finished context) | running | queued (true)                |
+//! | running      | take batch (queue not empty, none in flight) | in flight | the updates (≤ max)     |
+//! | in flight    | answer (token, records)        | running       | ids of records new or changed  |
+//! | in flight    | failure                        | terminated    |                                |
+//! | running      | suspend check: idle ≥ cooldown | terminated    | suspend now                    |
+//! | running      | suspend check: idle < cooldown | running       | check again after the rest     |
+//! | any          | terminate                      | terminated    | later updates dropped          |
+//!
+//! Idle: nothing queued or in flight, no user code running, and some operation outside a
+//! finished child context waiting for the service.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use crate::error::Result;
+use crate::model::{Operation, OperationUpdate};
+use crate::replay::{Call, Replay};
+use crate::{CheckpointRequest, Engine};
+
+/// How long an invocation stays idle before it suspends: user code between operations may
+/// still be settling promises of its own (a timer, an I/O callback) and start more work.
+pub const SUSPEND_COOLDOWN: Duration = Duration::from_millis(20);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuspendCheck {
+    /// Work is queued, in flight or running, or nothing waits: no suspension.
+    Busy,
+    Now,
+    After(Duration),
+}
+
+pub struct InvocationVm {
+    arn: String,
+    token: String,
+    replay: Replay,
+    /// Step id of every wire id the code has reached, to find an update's enclosing contexts.
+    step_ids: HashMap<String, String>,
+    /// Step ids of child contexts that have returned or thrown (API.md §5.3-5.4).
+    finished: HashSet<String>,
+    waiting: HashMap<String, u32>,
+    executing: u32,
+    queue: VecDeque<OperationUpdate>,
+    /// Updates of the batch in flight (`Some(0)`: a poll).
+    in_flight: Option<usize>,
+    terminated: bool,
+    idle_since: Option<Instant>,
+}
+
+/// What one commit did for one invocation.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// Queued updates that the commit carried (the oldest ones).
+    pub updates: usize,
+    /// Ids of records new or changed by the answer.
+    pub changed: Vec<String>,
+}
+
+impl InvocationVm {
+    pub fn new(arn: &str, token: &str, operations: Vec<Operation>) -> Self {
+        InvocationVm {
+            arn: arn.to_string(),
+            token: token.to_string(),
+            replay: Replay::new(operations),
+            step_ids: HashMap::new(),
+            finished: HashSet::new(),
+            waiting: HashMap::new(),
+            executing: 0,
+            queue: VecDeque::new(),
+            in_flight: None,
+            terminated: false,
+            idle_since: None,
+        }
+    }
+
+    pub fn arn(&self) -> &str {
+        &self.arn
+    }
+
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    pub fn is_terminated(&self) -> bool {
+        self.terminated
+    }
+
+    /// The wire id and record for the step id the code is at; a record of another type, name
+    /// or sub-type is a non-determinism error.
+    pub fn check(&mut self, step_id: &str, call: Call<'_>) -> Result<(String, Option<&Operation>)> {
+        let (id, _) = self.replay.check(step_id, call)?;
+        self.step_ids.insert(id.clone(), step_id.to_string());
+        Ok((id.clone(), self.replay.get(&id)))
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Operation> {
+        self.replay.get(id)
+    }
+
+    /// Whether a record exists for a step id (the replay mode of a context asks).
+    pub fn has_step(&self, step_id: &str) -> bool {
+        self.replay.get(&crate::ids::hash_step_id(step_id)).is_some()
+    }
+
+    /// Queues an update; false when it is dropped (the invocation ended, or the operation lies
+    /// inside a child context that already finished).
+    pub fn enqueue(&mut self, update: OperationUpdate) -> bool {
+        if self.terminated || self.inside_finished(&update.id) {
+            return false;
+        }
+        self.idle_since = None;
+        self.queue.push_back(update);
+        true
+    }
+
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Whether nothing is queued or in flight.
+    pub fn drained(&self) -> bool {
+        self.queue.is_empty() && self.in_flight.is_none()
+    }
+
+    /// The next batch to send (at most `max`), unless one is in flight; `poll` asks for an
+    /// empty checkpoint when nothing is queued.
+    pub fn take_batch(&mut self, max: usize, poll: bool) -> Option<Vec<OperationUpdate>> {
+        if self.terminated || self.in_flight.is_some() || (self.queue.is_empty() && !poll) {
+            return None;
+        }
+        let n = self.queue.len().min(max);
+        let batch: Vec<OperationUpdate> = self.queue.drain(..n).collect();
+        self.in_flight = Some(batch.len());
+        Some(batch)
+    }
+
+    /// Merges a checkpoint answer: the new token and the records it carried.
+    pub fn answer(&mut self, token: &str, operations: Vec<Operation>) -> Committed {
+        let updates = self.in_flight.take().unwrap_or(0);
+        if !token.is_empty() {
+            self.token = token.to_string();
+        }
+        let changed = self.replay.merge(operations);
+        Committed { updates, changed }
+    }
+
+    /// The batch in flight failed: the invocation ends.
+    pub fn failed(&mut self) {
+        self.in_flight = None;
+        self.terminate();
+    }
+
+    pub fn mark_finished(&mut self, step_id: &str) {
+        self.finished.insert(step_id.to_string());
+    }
+
+    fn inside_finished(&self, id: &str) -> bool {
+        if self.finished.is_empty() {
+            return false;
+        }
+        let Some(step_id) = self.step_ids.get(id) else { return false };
+        let mut end = step_id.len();
+        while let Some(i) = step_id[..end].rfind('-') {
+            if i == 0 {
+                break;
+            }
+            if self.finished.contains(&step_id[..i]) {
+                return true;
+            }
+            end = i;
+        }
+        false
+    }
+
+    /// User code (a step function) starts (+1) or ends (-1): no suspension meanwhile.
+    pub fn user_code(&mut self, delta: i32) {
+        self.executing = self.executing.saturating_add_signed(delta);
+        self.idle_since = None;
+    }
+
+    /// An operation starts (+1) or stops (-1) waiting for the service.
+    pub fn waiting(&mut self, id: &str, delta: i32) {
+        let count = self.waiting.entry(id.to_string()).or_insert(0);
+        *count = count.saturating_add_signed(delta);
+        if *count == 0 {
+            self.waiting.remove(id);
+        }
+    }
+
+    fn idle(&self) -> bool {
+        !self.terminated
+            && self.queue.is_empty()
+            && self.in_flight.is_none()
+            && self.executing == 0
+            && self.waiting.keys().any(|id| !self.inside_finished(id))
+    }
+
+    /// The suspension rule: suspend once idle for the cooldown (and then the invocation ends).
+    pub fn suspend_check(&mut self, now: Instant) -> SuspendCheck {
+        if !self.idle() {
+            self.idle_since = None;
+            return SuspendCheck::Busy;
+        }
+        let since = *self.idle_since.get_or_insert(now);
+        let idle_for = now.duration_since(since);
+        if idle_for >= SUSPEND_COOLDOWN {
+            self.terminate();
+            SuspendCheck::Now
+        } else {
+            SuspendCheck::After(SUSPEND_COOLDOWN - idle_for)
+        }
+    }
+
+    pub fn terminate(&mut self) {
+        self.terminated = true;
+        self.queue.clear();
+    }
+}
+
+/// Sends the next batch of each invocation through `engine` (one transaction for all of them)
+/// and merges each answer into its invocation. `None` for an invocation with nothing to send.
+pub fn commit(engine: &Engine, vms: &mut [&mut InvocationVm], max: usize, poll: bool) -> Result<Vec<Option<Result<Committed>>>> {
+    let mut requests = Vec::new();
+    let mut slots = Vec::new();
+    for (i, vm) in vms.iter_mut().enumerate() {
+        if let Some(updates) = vm.take_batch(max, poll) {
+            requests.push(CheckpointRequest { arn: vm.arn.clone(), token: vm.token.clone(), updates });
+            slots.push(i);
+        }
+    }
+    let mut out: Vec<Option<Result<Committed>>> = (0..vms.len()).map(|_| None).collect();
+    if requests.is_empty() {
+        return Ok(out);
+    }
+    let answers = if requests.len() == 1 {
+        let r = &requests[0];
+        vec![engine.checkpoint(&r.arn, &r.token, &r.updates)]
+    } else {
+        match engine.checkpoint_many(&requests) {
+            Ok(answers) => answers,
+            Err(e) => {
+                for &i in &slots {
+                    vms[i].failed();
+                }
+                return Err(e);
+            }
+        }
+    };
+    for (answer, i) in answers.into_iter().zip(slots) {
+        out[i] = Some(match answer {
+            Ok(outcome) => Ok(vms[i].answer(&outcome.token, outcome.operations)),
+            Err(e) => {
+                vms[i].failed();
+                Err(e)
+            }
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{OperationStatus, OperationType};
+
+    fn update(id: &str) -> OperationUpdate {
+        OperationUpdate { id: id.into(), op_type: "STEP".into(), action: "START".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn batches_go_one_at_a_time_in_order() {
+        let mut vm = InvocationVm::new("arn", "t0", vec![]);
+        assert!(vm.enqueue(update("a")));
+        assert!(vm.enqueue(update("b")));
+        let batch = vm.take_batch(1, false).unwrap();
+        assert_eq!(batch[0].id, "a");
+        assert!(vm.take_batch(10, false).is_none(), "one batch in flight at a time");
+        let done = vm.answer("t1", vec![Operation::new("a", OperationType::Step, OperationStatus::Started, 0)]);
+        assert_eq!((done.updates, done.changed.as_slice(), vm.token()), (1, &["a".to_string()][..], "t1"));
+        assert_eq!(vm.take_batch(10, false).unwrap()[0].id, "b");
+    }
+
+    #[test]
+    fn suspends_only_after_the_cooldown_of_idleness() {
+        let mut vm = InvocationVm::new("arn", "t0", vec![]);
+        let t0 = Instant::now();
+        assert_eq!(vm.suspend_check(t0), SuspendCheck::Busy, "nothing waits");
+        vm.waiting("w", 1);
+        vm.user_code(1);
+        assert_eq!(vm.suspend_check(t0), SuspendCheck::Busy, "user code runs");
+        vm.user_code(-1);
+        assert_eq!(vm.suspend_check(t0), SuspendCheck::After(SUSPEND_COOLDOWN));
+        assert_eq!(vm.suspend_check(t0 + SUSPEND_COOLDOWN / 2), SuspendCheck::After(SUSPEND_COOLDOWN / 2));
+        vm.enqueue(update("x"));
+        assert_eq!(vm.suspend_check(t0 + SUSPEND_COOLDOWN), SuspendCheck::Busy, "new work resets idleness");
+        vm.take_batch(10, false);
+        vm.answer("t1", vec![]);
+        let t1 = t0 + SUSPEND_COOLDOWN;
+        assert!(matches!(vm.suspend_check(t1), SuspendCheck::After(_)));
+        assert_eq!(vm.suspend_check(t1 + SUSPEND_COOLDOWN), SuspendCheck::Now);
+        assert!(vm.is_terminated());
+        assert!(!vm.enqueue(update("late")), "updates after the end are dropped");
+    }
+
+    #[test]
+    fn work_inside_a_finished_child_context_neither_checkpoints_nor_keeps_the_invocation() {
+        let mut vm = InvocationVm::new("arn", "t0", vec![]);
+        let call = Call { op_type: OperationType::Step, sub_type: Some("Step"), name: None };
+        let (inner, _) = vm.check("3-1-2", call).unwrap();
+        vm.mark_finished("3-1");
+        assert!(!vm.enqueue(update(&inner)));
+        vm.waiting(&inner, 1);
+        assert_eq!(vm.suspend_check(Instant::now()), SuspendCheck::Busy, "its wait does not count");
+        let (outer, _) = vm.check("3-2", call).unwrap();
+        assert!(vm.enqueue(update(&outer)));
+    }
+}
