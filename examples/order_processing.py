@@ -1,5 +1,6 @@
 # The tutorial's Python handler (../shared/seed/order_processing.py) for the official
-# aws-durable-execution-sdk-python, run unchanged by `durable-node run examples/order_processing.py`.
+# aws-durable-execution-sdk-python, which runs it here unchanged, as on Lambda:
+#   npx durable-node run examples/order_processing.py --input '{"orderId":"o-1"}'
 #
 # One correction, in the two `context.step` calls: the tutorial passes zero-argument lambdas
 # (`lambda: validate_order(order_id)`), but the SDK (3.0.0) calls a step function with a step

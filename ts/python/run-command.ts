@@ -59,13 +59,16 @@ export async function runPythonFile(file: string, options: PythonRunOptions, out
   const engine = open(options.db, options.skipTime ?? false);
   const server = new DurableHttpServer(engine);
   let url = "";
+  // The runtime's own output (its logs, print()) goes to stderr: stdout is the run's report.
+  // What it writes while initialising is held until it succeeded: a failed start is one line.
+  let held: string[] | undefined = [];
+  const show = (l: string) => process.stderr.write(`  │ ${l}\n`);
   const pool = createPythonPool(
     { functionName, file: absolute, exportName, python, timeoutSeconds, size: 1 },
     {
       endpoint: () => ({ url }),
-      // The runtime's own output (its logs, print()) goes to stderr: stdout is the run's report.
       onOutput: (line) => {
-        for (const l of pythonOutputLines(line)) process.stderr.write(`  │ ${l}\n`);
+        for (const l of pythonOutputLines(line)) (held ? held.push(l) : show(l));
       },
     },
   );
@@ -78,6 +81,8 @@ export async function runPythonFile(file: string, options: PythonRunOptions, out
     } catch (e) {
       throw new UsageError(initErrorMessage(e, absolute, exportName, file));
     }
+    for (const l of held) show(l);
+    held = undefined;
     engine.register(functionName, durableRuntimeHandler(pool) as never, { plainInput: true });
     stop = followExecution(out);
     started = true;

@@ -72,16 +72,18 @@ export class RuntimePool {
   private async spawn(): Promise<Sandbox> {
     this.starting++;
     let sandbox: Sandbox;
+    // Output arrives from the start, before start() answers with the sandbox.
+    const started: { pid?: number } = {};
     try {
       sandbox = await Sandbox.start({
         runtime: this.options.runtime(),
         initTimeoutMs: this.options.initTimeoutMs ?? 10_000,
-        onOutput: this.options.onOutput && ((line, stream) => this.options.onOutput!(line, stream, pidOf())),
+        onOutput: this.options.onOutput && ((line, stream, pid) => this.options.onOutput!(line, stream, pid ?? started.pid)),
       });
     } finally {
       this.starting--;
     }
-    const pidOf = () => sandbox.pid;
+    started.pid = sandbox.pid;
     this.live.add(sandbox);
     this.options.onLifecycle?.(`runtime process ${sandbox.pid} of ${this.options.functionName} ready`, { functionName: this.options.functionName, pid: sandbox.pid });
     sandbox.onDeath = () => {

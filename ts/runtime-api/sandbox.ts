@@ -20,8 +20,8 @@ export interface SandboxOptions {
   runtime: RuntimeCommand;
   /** Initialisation must end (first `next`) within this time (Lambda: 10 s). */
   initTimeoutMs: number;
-  /** Each line the process writes. */
-  onOutput?: (line: string, stream: "stdout" | "stderr") => void;
+  /** Each line the process writes, with its pid. */
+  onOutput?: (line: string, stream: "stdout" | "stderr", pid: number | undefined) => void;
 }
 
 /** An error named by its Lambda error type (`Runtime.ExitError`, `Sandbox.Timedout`, …). */
@@ -149,7 +149,7 @@ export class Sandbox {
   private line(text: string, stream: "stdout" | "stderr"): void {
     this.recent.push(text);
     if (this.recent.length > KEPT_LINES) this.recent.shift();
-    this.options.onOutput?.(text, stream);
+    this.options.onOutput?.(text, stream, this.child?.pid);
   }
 
   private tail(): string {
