@@ -50,6 +50,7 @@ describe("durable-node run <file>.py with bad input", () => {
     ["a module whose import fails", () => [fixture("bad_import.py")], /cannot import bad_import\.py \(Runtime\.ImportModuleError: Unable to import module 'bad_import': No module named 'durable_node_no_such_package'\)/],
     ["a module that raises at import", () => [fixture("raises_at_import.py")], /raises_at_import\.py failed to initialise \(RuntimeError: ORDERS_TABLE is not configured\)/],
     ["a bad --timeout", () => [EXAMPLE, "--timeout", "0"], /--timeout must be a whole number of seconds from 1 to 900, not "0"/],
+    ["--python for a TypeScript handler", () => [path.join(REPO_ROOT, "examples", "order-processing.ts"), "--python", PYTHON], /--python applies to Python handlers \(\.py files\), not .*order-processing\.ts/],
   ];
   for (const [what, args, message] of cases) {
     it(`${what}: one error, no database created`, async () => {

@@ -205,3 +205,26 @@ describe("Python functions on the worker", () => {
     expect(JSON.parse(report.validate)).toEqual({ t: "m", v: { status: { t: "s", v: "valid" } } });
   });
 });
+
+describe("a worker with a token", () => {
+  it("gives the token to its Python runtimes as their access key id: they checkpoint through the token check", async () => {
+    const tokenDir = tempDir();
+    const tokenDb = path.join(tokenDir, "token.db");
+    const tokenConfig = path.join(tokenDir, "durable.config.json");
+    writeFileSync(tokenConfig, JSON.stringify({ functions: { tutorial: FUNCTIONS.tutorial } }));
+    const secured = await new WorkerProcess(["worker", "--db", tokenDb, "--config", tokenConfig, "--port", "0", "--skip-time", "--token", "s3cret-token"], { env: PY_ENV }).ready(60_000);
+    try {
+      const started = await runCli(["start", "tutorial", "--db", tokenDb, "--input", JSON.stringify({ orderId: "o-t" }), "--name", "token-1"]);
+      expect(started.code, started.stderr).toBe(0);
+      const client = new LambdaClient({ endpoint: secured.url, region: "us-east-1", credentials: { accessKeyId: "s3cret-token", secretAccessKey: "any" } });
+      const done = await eventually(async () => {
+        const r = await client.send(new GetDurableExecutionCommand({ DurableExecutionArn: started.stdout.trim() }));
+        return r.Status === "RUNNING" ? undefined : r;
+      }, 30_000, "the end of token-1");
+      expect(done.Status, secured.stdout).toBe("SUCCEEDED");
+      expect(JSON.parse(done.Result!)).toEqual({ status: "confirmed", id: "o-t" });
+    } finally {
+      expect((await secured.stop()).code).toBe(0);
+    }
+  });
+});

@@ -53,6 +53,9 @@ export function openEngine(db: string | undefined, skipTime: boolean, options: {
 async function run(file: string, options: RunOptions, out: (line: string) => void): Promise<number> {
   const input = parseInput(options.input);
   if (isPythonFile(file)) return runPythonFile(file, { ...options, input }, out, openEngine, DEFAULT_DB);
+  for (const flag of ["python", "timeout"] as const) {
+    if (options[flag] !== undefined) throw new UsageError(`--${flag} applies to Python handlers (.py files), not ${file}`);
+  }
   const exportName = options.export ?? "handler";
   const { handler, functions } = await loadHandler(file, exportName);
   const functionName = functionNameFor(file, exportName);
