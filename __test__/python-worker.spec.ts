@@ -228,3 +228,45 @@ describe("a worker with a token", () => {
     }
   });
 });
+
+describe("a worker SIGKILLed while its Python runtime is busy in a step", () => {
+  it("takes the runtime with it (no orphan runs on), and the next worker finishes the execution", async () => {
+    const killDir = tempDir();
+    const killDb = path.join(killDir, "kill.db");
+    const killLedger = path.join(killDir, "ledger.jsonl");
+    const killConfig = path.join(killDir, "durable.config.json");
+    // No timeout: the first attempt's step sleeps for two minutes.
+    writeFileSync(killConfig, JSON.stringify({ functions: { slow: { handler: fixture("slow_once.py") } } }));
+    const args = ["worker", "--db", killDb, "--config", killConfig, "--port", "0", "--skip-time"];
+    const env = { ...PY_ENV, DURABLE_LEDGER: killLedger };
+    const first = await new WorkerProcess(args, { env }).ready(60_000);
+    const started = await runCli(["start", "slow", "--db", killDb, "--input", "{}", "--name", "kill-1"]);
+    expect(started.code, started.stderr).toBe(0);
+    const runtimePid = await eventually(() => (existsSync(killLedger) ? (JSON.parse(readFileSync(killLedger, "utf8").split("\n")[0]) as { pid: number }).pid : undefined), 30_000, "the first attempt");
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(runtimePid)).toBe(true);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    await eventually(() => (alive(runtimePid) ? undefined : true), 5_000, `runtime ${runtimePid} to die with its worker`);
+
+    const second = await new WorkerProcess(args, { env }).ready(60_000);
+    try {
+      const client = new LambdaClient({ endpoint: second.url, region: "us-east-1", credentials });
+      const done = await eventually(async () => {
+        const r = await client.send(new GetDurableExecutionCommand({ DurableExecutionArn: started.stdout.trim() }));
+        return r.Status === "RUNNING" ? undefined : r;
+      }, 30_000, "the end of kill-1");
+      expect(done.Status, second.stdout).toBe("SUCCEEDED");
+      expect(ledgerCounts(killLedger)["slow.attempt"]).toBe(2);
+    } finally {
+      expect((await second.stop()).code).toBe(0);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 // A Python function: a module file and a function in it, run by the official runtime interface
-// client (`python -m awslambdaric module.function`, as Lambda's Python runtime does) in a warm
+// client (`awslambdaric module.function`, as Lambda's Python runtime does) in a warm
 // pool of processes speaking the Runtime API (ts/runtime-api). The handler is the user's code
 // unchanged, decorated with the official SDK's @durable_execution (or a plain function for
 // chained invokes); its SDK checkpoints over the HTTP API at AWS_ENDPOINT_URL_LAMBDA.
@@ -17,6 +17,24 @@ export const DEFAULT_PYTHON_EXPORT = "lambda_handler";
 export const DEFAULT_TIMEOUT_SECONDS = 900;
 export const DEFAULT_MEMORY_MB = 1024;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const PARENT_ENV = "DURABLE_NODE_PARENT_PID";
+/**
+ * `python -m awslambdaric module.fn`, after asking Linux to SIGKILL the process when the
+ * worker dies (PR_SET_PDEATHSIG): a runtime busy in a step must not outlive a killed worker and
+ * run on beside the invocation the next worker starts. awslambdaric itself runs unchanged.
+ */
+const BOOTSTRAP = [
+  "import ctypes, os, runpy, sys",
+  "try:",
+  "    ctypes.CDLL(None, use_errno=True).prctl(1, 9)",
+  "except Exception:",
+  "    pass",
+  `if os.getppid() != int(os.environ.pop("${PARENT_ENV}", os.getppid())):`,
+  "    sys.exit(0)",
+  'sys.argv = ["awslambdaric", sys.argv[1]]',
+  'runpy.run_module("awslambdaric", run_name="__main__", alter_sys=True)',
+].join("\n");
 
 export function isPythonFile(file: string): boolean {
   return /\.py$/i.test(file);
@@ -75,7 +93,8 @@ export function createPythonPool(spec: PythonFunctionSpec, hooks: PoolHooks): Ru
       env.PYTHONPATH = [taskRoot, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
       env.PYTHONUNBUFFERED = "1";
       env.PYTHONDONTWRITEBYTECODE ??= "1";
-      return { command: spec.python, args: ["-m", "awslambdaric", handler], cwd: taskRoot, env };
+      env[PARENT_ENV] = String(process.pid);
+      return { command: spec.python, args: ["-c", BOOTSTRAP, handler], cwd: taskRoot, env };
     },
   });
 }
