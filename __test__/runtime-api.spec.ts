@@ -15,9 +15,10 @@ import { REPO_ROOT } from "./helpers/cli";
 const RUNTIME = path.join(REPO_ROOT, "__test__", "fixtures", "runtime-api", "runtime.mjs");
 const pools: RuntimePool[] = [];
 
-function pool(options: { size?: number; timeoutMs?: number; initTimeoutMs?: number; init?: string } = {}): RuntimePool {
+function pool(options: { size?: number; timeoutMs?: number; initTimeoutMs?: number; init?: string; onOutput?: (line: string) => void } = {}): RuntimePool {
   const p = new RuntimePool({
     functionName: "fake",
+    onOutput: options.onOutput,
     size: options.size ?? 1,
     timeoutMs: options.timeoutMs ?? 10_000,
     initTimeoutMs: options.initTimeoutMs,
@@ -103,6 +104,20 @@ describe("the Runtime API served to a runtime process", () => {
     const after = await json(p, { do: "echo" });
     expect(after.pid).not.toBe(pid);
     expect(alive(pid)).toBe(false);
+  });
+
+  it("an exit is seen at once even when a process the runtime started keeps its output open", async () => {
+    const lines: string[] = [];
+    const p = pool({ onOutput: (line) => lines.push(line) });
+    await p.warm();
+    const started = Date.now();
+    const e = (await p.invoke(invocation({ do: "exit-leaving-child" })).catch((error: unknown) => error)) as LambdaError;
+    const grandchild = Number(/grandchild (\d+)/.exec(lines.join("\n"))?.[1]);
+    if (grandchild) process.kill(grandchild, "SIGKILL");
+    expect(e.errorType).toBe("Runtime.ExitError");
+    expect(e.message).toMatch(/exit status 9$/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(grandchild).toBeGreaterThan(0);
   });
 
   it("past the function timeout: Sandbox.Timedout and the process is killed", async () => {

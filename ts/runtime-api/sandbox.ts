@@ -78,8 +78,10 @@ export class Sandbox {
       onResponse: (_id, body) => this.finishInvoke({ kind: "response", body }),
       onError: (_id, report) => this.finishInvoke({ kind: "error", report }),
       onInitError: (report) => {
-        // awslambdaric exits right after; the process exit settles initialisation.
+        // Initialisation failed: the runtime exits next (awslambdaric does); if it does not, it is killed.
         this.initReport = report;
+        this.settleInit?.(new RuntimeInitError(report.errorType, report.errorMessage, report.stackTrace));
+        setTimeout(() => this.child?.kill("SIGKILL"), 1000).unref();
       },
     });
   }
@@ -133,8 +135,15 @@ export class Sandbox {
       this.settleInit?.(new RuntimeInitError("Runtime.InvalidEntrypoint", `cannot start the runtime ${runtime.command}: ${e.code ?? e.message}`));
       void this.die(null, null);
     });
-    // "close", not "exit": the last lines it wrote are read by then.
-    child.once("close", (code, signal) => void this.die(code, signal));
+    // The end is "close" (the last lines it wrote are read by then), or shortly after "exit"
+    // when a process it started keeps its output open.
+    child.once("exit", (code, signal) => {
+      const late = setTimeout(() => void this.die(code, signal), 200);
+      child.once("close", () => {
+        clearTimeout(late);
+        void this.die(code, signal);
+      });
+    });
     const timer = setTimeout(() => {
       this.settleInit?.(new RuntimeInitError("Sandbox.Timedout", `the runtime did not finish initialising within ${this.options.initTimeoutMs} ms${this.tail()}`));
       child.kill("SIGKILL");
