@@ -55,6 +55,8 @@ describe("the npm package", () => {
     expect(entries).toContain("package/dist/index.js");
     expect(entries).toContain("package/dist/index.d.ts");
     expect(entries).toContain("package/dist/cli/main.js");
+    // What `durable-node python setup` installs (dist/python/environment.js reads it).
+    expect(entries).toContain("package/python/requirements.txt");
     expect(entries.filter((e) => /^package\/(ts|src|crates|__test__|target)\//.test(e))).toEqual([]);
   });
 

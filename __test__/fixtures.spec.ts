@@ -1,4 +1,4 @@
-// The copies in __test__/fixtures (the tutorial's seed handler and the AWS conformance suite)
+// The copies in __test__/fixtures (the tutorial's seed handlers, TypeScript and Python, and the AWS conformance suite)
 // let a clean clone run every test; where the shared folder sits beside the repository, they
 // must be byte-for-byte what it holds.
 
@@ -27,7 +27,11 @@ describe("fixtures copied from the shared folder", () => {
   });
 
   it("equal the shared folder where it exists", () => {
-    const pairs: Array<[string, string]> = [[path.join(SHARED, "seed", "order-processing.ts"), path.join(FIXTURES, "seed-order-processing.ts")]];
+    const pairs: Array<[string, string]> = [
+      [path.join(SHARED, "seed", "order-processing.ts"), path.join(FIXTURES, "seed-order-processing.ts")],
+      // In a folder of its own: a Python module's file name must be a Python identifier.
+      [path.join(SHARED, "seed", "order_processing.py"), path.join(FIXTURES, "seed-python", "order_processing.py")],
+    ];
     const conformance = path.join(SHARED, "conformance");
     if (existsSync(conformance)) {
       expect(files(path.join(FIXTURES, "conformance"))).toEqual(files(conformance));

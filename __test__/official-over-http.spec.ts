@@ -399,9 +399,10 @@ describe("the HTTP checkpoint and state endpoints, as the official SDK's client 
 
     const record = await engine.run("raw", { k: "v" }, { name: "raw-1" });
     expect(record.Status).toBe("SUCCEEDED");
-    // Lambda's event: JSON with ISO-8601 timestamps; UpdatedOperationIds only when resumed.
+    // Lambda's event: JSON with epoch-millisecond timestamps (as the service sends them:
+    // __test__/invocation-timestamps.spec.ts); UpdatedOperationIds only when resumed.
     expect(Object.keys(events[0]).sort()).toEqual(["CheckpointToken", "DurableExecutionArn", "InitialExecutionState"]);
-    expect(typeof (events[0] as any).InitialExecutionState.Operations[0].StartTimestamp).toBe("string");
+    expect(typeof (events[0] as any).InitialExecutionState.Operations[0].StartTimestamp).toBe("number");
     expect(Object.getPrototypeOf(events[0])).toBe(Object.prototype);
     // Resumed when the chained invoke (or the wait) completed.
     const updated = JSON.parse(record.Result!).updated as string[];

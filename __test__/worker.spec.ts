@@ -276,7 +276,7 @@ describe("bad input", () => {
     const { dir, db } = setup();
     const cases: Array<[string, string, RegExp]> = [
       ["missing.json", JSON.stringify({ functions: { f: { handler: "./nowhere.ts" } } }), /function "f" \(.*nowhere\.ts\): module not found/],
-      ["unknown.json", JSON.stringify({ functions: { f: { handler: "./x.ts", timeout: 3 } } }), /unknown field\(s\) timeout/],
+      ["unknown.json", JSON.stringify({ functions: { f: { handler: "./x.ts", retries: 3 } } }), /unknown field\(s\) retries/],
       ["broken.json", "{ functions", /is not valid JSON/],
       ["noexport.json", JSON.stringify({ functions: { f: { handler: path.join(path.dirname(WORKER_CONFIG), "functions.ts"), export: "missing" } } }), /no function export "missing"/],
     ];

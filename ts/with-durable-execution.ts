@@ -4,6 +4,7 @@
 
 import { DurableContextImpl, type DurableContext } from "./context";
 import { UnrecoverableError, errorObject, isDurableExecutionClientError } from "./errors";
+import { operationsWithDates } from "./invocation-timestamps";
 import { DefaultLogger, type DurableLogger } from "./logger";
 import { explicitPlugins, loadConfiguredPlugins } from "./plugins/loader";
 import { PluginRunner } from "./plugins/runner";
@@ -165,7 +166,8 @@ function failsExecutionAtInit(error: unknown): boolean {
 }
 
 async function loadState(client: DurableExecutionClient, event: DurableExecutionInvocationInput): Promise<WireOperation[]> {
-  const operations = [...(event.InitialExecutionState?.Operations ?? [])];
+  // The service sends operation timestamps as epoch milliseconds (ts/invocation-timestamps.ts).
+  const operations = operationsWithDates([...(event.InitialExecutionState?.Operations ?? [])]);
   let marker = event.InitialExecutionState?.NextMarker;
   while (marker) {
     const page = await client.getExecutionState({

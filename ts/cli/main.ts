@@ -5,13 +5,17 @@ import path from "node:path";
 
 import { Command, CommanderError } from "commander";
 
-import { DurableEngine, InvocationFailedError, type ExecutionRecord } from "../engine/durable-engine";
+import { DurableEngine } from "../engine/durable-engine";
 import { DatabaseOpenError, DurableNodeError, ExecutionAlreadyStartedError, InvalidParameterError, NotADatabaseError } from "../engine-errors";
 import { registerCallbackCommand } from "./callback-command";
 import { registerCheckCommand } from "./check-command";
 import { registerInspectCommands } from "./inspect-commands";
 import { functionNameFor, loadHandler, registerFunctions } from "./load-handler";
+import { DEFAULT_PYTHON_EXPORT, isPythonFile } from "../python/function";
+import { runPythonFile } from "../python/run-command";
+import { registerPythonCommand } from "../python/setup-command";
 import { followExecution, oneLine } from "./printer";
+import { driveExecution } from "./run-execution";
 import { UsageError } from "./usage-error";
 import { registerWorkerCommands } from "./worker-command";
 
@@ -21,7 +25,9 @@ export const DEFAULT_DB = path.join(".durable", "durable.db");
 const ARGUMENT_ERRORS = [DatabaseOpenError, NotADatabaseError, InvalidParameterError, ExecutionAlreadyStartedError];
 
 interface RunOptions {
-  export: string;
+  export?: string;
+  python?: string;
+  timeout?: string;
   input?: string;
   name?: string;
   db?: string;
@@ -44,37 +50,21 @@ export function openEngine(db: string | undefined, skipTime: boolean, options: {
   return DurableEngine.open({ path: db ?? DEFAULT_DB, skipTime, ...options });
 }
 
-function summary(record: ExecutionRecord): string {
-  const outcome = record.Status === "SUCCEEDED" ? (record.Result ?? "(no result)") : record.Error ? `${record.Error.ErrorType ?? "Error"}: ${record.Error.ErrorMessage ?? ""}` : "";
-  return `${record.Status} ${outcome}`;
-}
-
 async function run(file: string, options: RunOptions, out: (line: string) => void): Promise<number> {
   const input = parseInput(options.input);
-  const { handler, functions } = await loadHandler(file, options.export);
-  const functionName = functionNameFor(file, options.export);
+  if (isPythonFile(file)) return runPythonFile(file, { ...options, input }, out, openEngine, DEFAULT_DB);
+  for (const flag of ["python", "timeout"] as const) {
+    if (options[flag] !== undefined) throw new UsageError(`--${flag} applies to Python handlers (.py files), not ${file}`);
+  }
+  const exportName = options.export ?? "handler";
+  const { handler, functions } = await loadHandler(file, exportName);
+  const functionName = functionNameFor(file, exportName);
   const engine = openEngine(options.db, options.skipTime ?? false);
   const stop = followExecution(out);
   try {
     engine.register(functionName, handler);
     registerFunctions(engine, functions);
-    const { execution, created } = engine.start(functionName, input, { name: options.name });
-    const arn = execution.DurableExecutionArn;
-    out(`${created ? "started" : "attached to"} execution ${execution.DurableExecutionName} of ${functionName}`);
-    out(`  arn: ${arn}`);
-    let record: ExecutionRecord;
-    try {
-      record = await engine.drive(arn);
-    } catch (e) {
-      if (!(e instanceof InvocationFailedError)) throw e;
-      out(`error: ${oneLine(e.message)}`);
-      out(`the execution is still RUNNING; run the same command again (with --name ${execution.DurableExecutionName}) to resume it`);
-      if (options.json) out(JSON.stringify(engine.get(arn)));
-      return 1;
-    }
-    out(summary(record));
-    if (options.json) out(JSON.stringify(record));
-    return record.Status === "SUCCEEDED" ? 0 : 1;
+    return await driveExecution(engine, functionName, input, options, out);
   } finally {
     stop();
     engine.close();
@@ -89,8 +79,10 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
   program
     .command("run")
     .description("start an execution of a handler file and drive it to the end")
-    .argument("<handler>", "handler file (.ts or .js)")
-    .option("--export <name>", "export that holds the handler", "handler")
+    .argument("<handler>", "handler file (.ts, .js, or .py: run by the official Python runtime and SDK)")
+    .option("--export <name>", `export that holds the handler (default "handler"; "${DEFAULT_PYTHON_EXPORT}" for .py)`)
+    .option("--python <interpreter>", "for .py: a Python with awslambdaric and the durable SDK (default: durable-node's environment, set up on first use)")
+    .option("--timeout <seconds>", "for .py: the function timeout of each invocation (default 900)")
     .option("--input <json>", "execution input as JSON")
     .option("--name <name>", "execution name (running again with the same name attaches to it)")
     .option("--db <path>", `SQLite database file (default ${DEFAULT_DB})`)
@@ -100,6 +92,7 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
   registerInspectCommands(program, (db) => openEngine(db, false), out);
   registerCallbackCommand(program, (db) => openEngine(db, false), out);
   registerCheckCommand(program, (db) => openEngine(db, false), out, setCode, DEFAULT_DB);
+  registerPythonCommand(program, out);
   registerWorkerCommands(program, (db, o) => openEngine(db, o?.skipTime ?? false, { leaseMs: o?.leaseMs, groupCommit: true, synchronousFull: o?.synchronousFull }), out, setCode);
   return program;
 }

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import type { DurableEngine } from "../engine/durable-engine";
 import { call } from "../native";
 import { DurableHttpServer, TOKEN_ENV, isLoopback } from "../http/server";
+import { PythonFunctions } from "../python/worker-functions";
 import { findConfig, readConfig, registerConfig } from "../worker/config";
 import { createLog } from "../worker/log";
 import { Worker } from "../worker/worker";
@@ -65,12 +66,19 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
   }
   const config = await readConfig(findConfig(options.config));
   const log = createLog(options.json ?? false, write);
+  const pythonNames = Object.entries(config.functions).filter(([, f]) => f.runtime === "python").map(([n]) => n);
+  if (pythonNames.length > 0 && !options.http) {
+    throw new UsageError(`Python function(s) ${pythonNames.join(", ")} checkpoint over this worker's HTTP API: drop --no-http`);
+  }
+  const python = await PythonFunctions.prepare(config, { concurrency, log });
   const engine = open(options.db, { leaseMs, skipTime: options.skipTime ?? false, synchronousFull: options.synchronousFull ?? false });
   let server: DurableHttpServer | undefined;
+  let serverOpen = false;
   try {
-    const external = await registerConfig(engine, config);
-    if (external.length > 0 && !options.http) {
-      throw new UsageError(`function(s) ${external.join(", ")} ("durable": true) checkpoint over this worker's HTTP API: drop --no-http`);
+    const externalTs = await registerConfig(engine, config);
+    const external = [...externalTs, ...python.register(engine)];
+    if (externalTs.length > 0 && !options.http) {
+      throw new UsageError(`function(s) ${externalTs.join(", ")} ("durable": true) checkpoint over this worker's HTTP API: drop --no-http`);
     }
     const worker = new Worker(engine, log, { concurrency, shutdownGraceMs: graceMs });
     if (options.http) {
@@ -83,8 +91,11 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
       const url = await server.listen().catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot listen on ${options.host}:${port}: ${e.code ?? e.message}`);
       });
+      serverOpen = true;
       log.event("info", `HTTP API listening on ${url}${token ? " (token required)" : ""}`, { url });
-      if (external.length > 0) pointLambdaClientsAt(url, external, token, log);
+      if (externalTs.length > 0) pointLambdaClientsAt(url, externalTs, token, log);
+      // Each Python function's first runtime process must initialise before work is taken.
+      await python.start(reachable(url), token);
     }
     const stopFollowing = log.follow();
     worker.start();
@@ -102,19 +113,28 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
     if (external.length > 0) {
       // Handlers of another SDK checkpoint over HTTP: the API stays up while they finish.
       await worker.shutdown();
+      await python.close();
       await server?.close();
     } else {
       await server?.close();
       await worker.shutdown();
     }
+    serverOpen = false;
     stopFollowing();
     log.event("info", "worker stopped");
     // Handlers released unfinished may still hold timers: they must not keep the process alive.
     setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
     return 0;
   } finally {
+    await python.close();
+    if (serverOpen) await server?.close();
     engine.close();
   }
+}
+
+/** The URL a client on this machine reaches the API at (a wildcard bind answers on loopback). */
+function reachable(url: string): string {
+  return url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:");
 }
 
 /**
@@ -124,7 +144,7 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
  * Region and credentials are not invented (they would override the user's for every AWS client).
  */
 function pointLambdaClientsAt(url: string, functions: string[], token: string | undefined, log: ReturnType<typeof createLog>): void {
-  const own = url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:");
+  const own = reachable(url);
   const set = process.env[LAMBDA_ENDPOINT_ENV];
   if (set === undefined || set === "") {
     process.env[LAMBDA_ENDPOINT_ENV] = own;

@@ -6,6 +6,7 @@ import diagnostics_channel from "node:diagnostics_channel";
 
 import { ExecutionNotFoundError } from "../engine-errors";
 import { errorObject } from "../errors";
+import { lambdaInvocationEvent } from "../invocation-timestamps";
 import { call, callAsync, native, type ExecutionRecord, type InvocationTask, type NativeEngine } from "../native";
 import { DurableExecutionInvocationInputWithClient, type DurableExecutionClient } from "../runtime/client";
 import {
@@ -143,7 +144,8 @@ export interface RegisterOptions {
   inputWithClient?: InvocationInputWithClientClass;
   /**
    * Invokes the handler as Lambda does (PROTOCOL.md §2.1): a plain JSON event with
-   * `DurableExecutionArn`, `CheckpointToken` and `InitialExecutionState` (ISO-8601 timestamps) and
+   * `DurableExecutionArn`, `CheckpointToken` and `InitialExecutionState` (epoch-millisecond
+   * timestamps, as the service sends them: ts/invocation-timestamps.ts) and
    * no injected client, so the handler's own SDK calls checkpoint / get-state over the network —
    * e.g. the official SDK's LambdaClient pointed at the worker's HTTP API with
    * `AWS_ENDPOINT_URL_LAMBDA`. Tokens are accepted there only while this engine runs the invocation.
@@ -308,9 +310,9 @@ export class DurableEngine {
     };
     let event: DurableExecutionInvocationInput;
     if (this.plainInputs.has(task.functionName)) {
-      // The event Lambda delivers: JSON only, no UpdatedOperationIds on the first invocation.
-      if (task.invocationNumber === 1) delete input.UpdatedOperationIds;
-      event = JSON.parse(JSON.stringify(input)) as DurableExecutionInvocationInput;
+      // The event Lambda delivers: JSON only, epoch-millisecond timestamps, no
+      // UpdatedOperationIds on the first invocation.
+      event = lambdaInvocationEvent(input, task.invocationNumber === 1);
     } else {
       const foreign = this.inputClasses.get(task.functionName);
       event = new (foreign ?? DurableExecutionInvocationInputWithClient)(input, this.client);

@@ -6,6 +6,7 @@
 import { listedExecution, type DurableEngine, type ExecutionRecord } from "../engine/durable-engine";
 import { ExecutionNotFoundError } from "../engine-errors";
 import { call } from "../native";
+import { checkpointed } from "../runtime-api/operation-events";
 import type { ErrorObject } from "../types";
 import { AwsError, invalidParameter } from "./aws-errors";
 import {
@@ -130,6 +131,8 @@ export class DurableApi {
     const answer = asTokenError(req.params.arn, () =>
       this.engine.native.checkpoint(req.params.arn, body.CheckpointToken, (body.Updates ?? []) as never, body.ClientToken),
     );
+    // Progress lines for handlers running in a runtime process (nothing for other executions).
+    checkpointed(req.params.arn, body.Updates as never, answer as never);
     return { body: epochTimestamps(answer) };
   }
 

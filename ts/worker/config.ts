@@ -9,6 +9,11 @@
 // @aws/durable-execution-sdk-js), invoked with the plain Lambda input so its SDK checkpoints over
 // the worker's HTTP API (see worker-command.ts, AWS_ENDPOINT_URL_LAMBDA).
 //
+// A Python module (`"runtime": "python"`, implied by a .py handler; export "lambda_handler" by
+// default) runs in runtime processes on the official runtime interface client and SDK
+// (ts/python/worker-functions.ts), optionally on its own interpreter (`"python"`) and with a
+// function timeout in seconds (`"timeout"`).
+//
 // A .ts/.js config default-exports (or `module.exports =`) the same object. Every problem — a
 // missing file, an unknown field, a module that does not load, an export that is not a
 // function — is a UsageError naming the function, the file and the field.
@@ -19,6 +24,7 @@ import path from "node:path";
 import { importUserModule } from "../cli/load-handler";
 import { UsageError } from "../cli/usage-error";
 import type { DurableEngine, PlainHandler } from "../engine/durable-engine";
+import { DEFAULT_PYTHON_EXPORT, isPythonFile } from "../python/function";
 import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-execution";
 
 export const CONFIG_NAMES = ["durable.config.ts", "durable.config.js", "durable.config.mjs", "durable.config.cjs", "durable.config.json"];
@@ -30,6 +36,12 @@ export interface FunctionConfig {
   export: string;
   /** true: a durable handler even though durable-node did not make it; false: a plain function. */
   durable?: boolean;
+  /** "node" (in this process) or "python" (runtime processes); from the file name by default. */
+  runtime: "node" | "python";
+  /** Python functions: the interpreter (a path resolved against the config file, or a command). */
+  python?: string;
+  /** Python functions: the function timeout of each invocation (seconds). */
+  timeout?: number;
 }
 
 export interface WorkerConfig {
@@ -38,7 +50,8 @@ export interface WorkerConfig {
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const FUNCTION_FIELDS = ["handler", "export", "durable"];
+const FUNCTION_FIELDS = ["handler", "export", "durable", "runtime", "python", "timeout"];
+const RUNTIMES = ["node", "python"];
 
 /** The config file to use: the one given, or the first durable.config.* in `cwd`. */
 export function findConfig(given: string | undefined, cwd = process.cwd()): string {
@@ -84,11 +97,29 @@ export async function readConfig(file: string): Promise<WorkerConfig> {
     if (!spec || typeof spec !== "object" || Array.isArray(spec)) throw new UsageError(`${where} must be a module path or { "handler": "./file.ts", "export": "handler" }`);
     const extra = Object.keys(spec).filter((k) => !FUNCTION_FIELDS.includes(k));
     if (extra.length) throw new UsageError(`${where} has unknown field(s) ${extra.join(", ")}; expected ${FUNCTION_FIELDS.join(", ")}`);
-    const { handler, export: exportName = "handler", durable } = spec as { handler?: unknown; export?: unknown; durable?: unknown };
+    const { handler, durable, python, timeout } = spec as { handler?: unknown; durable?: unknown; python?: unknown; timeout?: unknown };
     if (typeof handler !== "string" || handler === "") throw new UsageError(`${where}: "handler" must be the path of a module`);
+    const runtime = (spec as { runtime?: unknown }).runtime ?? (isPythonFile(handler) ? "python" : "node");
+    if (typeof runtime !== "string" || !RUNTIMES.includes(runtime)) throw new UsageError(`${where}: "runtime" must be ${RUNTIMES.map((r) => JSON.stringify(r)).join(" or ")}, not ${JSON.stringify(runtime)}`);
+    const exportName = (spec as { export?: unknown }).export ?? (runtime === "python" ? DEFAULT_PYTHON_EXPORT : "handler");
     if (typeof exportName !== "string" || exportName === "") throw new UsageError(`${where}: "export" must be an export name`);
     if (durable !== undefined && typeof durable !== "boolean") throw new UsageError(`${where}: "durable" must be true or false`);
-    out[name] = { handler: path.resolve(dir, handler), export: exportName, ...(durable === undefined ? {} : { durable }) };
+    if (runtime !== "python" && (python !== undefined || timeout !== undefined)) {
+      throw new UsageError(`${where}: "${python !== undefined ? "python" : "timeout"}" applies to "runtime": "python" functions only`);
+    }
+    if (python !== undefined && (typeof python !== "string" || python === "")) throw new UsageError(`${where}: "python" must be the path of a Python interpreter`);
+    if (timeout !== undefined && (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 1 || timeout > 900)) {
+      throw new UsageError(`${where}: "timeout" must be a whole number of seconds from 1 to 900, not ${JSON.stringify(timeout)}`);
+    }
+    out[name] = {
+      handler: path.resolve(dir, handler),
+      export: exportName,
+      runtime: runtime as FunctionConfig["runtime"],
+      ...(durable === undefined ? {} : { durable }),
+      // A bare command ("python3") is looked up on PATH; a path is relative to the config file.
+      ...(typeof python === "string" ? { python: python.includes("/") ? path.resolve(dir, python) : python } : {}),
+      ...(timeout === undefined ? {} : { timeout: timeout as number }),
+    };
   }
   return { file, functions: out };
 }
@@ -101,6 +132,8 @@ export async function readConfig(file: string): Promise<WorkerConfig> {
 export async function registerConfig(engine: DurableEngine, config: WorkerConfig): Promise<string[]> {
   const external: string[] = [];
   for (const [name, fn] of Object.entries(config.functions)) {
+    // Python functions run in runtime processes: ts/python/worker-functions.ts.
+    if (fn.runtime === "python") continue;
     const where = `function "${name}" (${fn.handler})`;
     if (!existsSync(fn.handler)) throw new UsageError(`${where}: module not found: ${fn.handler}`);
     const mod = await importUserModule(fn.handler, `module of function "${name}"`);

@@ -1,0 +1,36 @@
+// What `durable-node run` does once the handler is registered, whatever its language: start (or
+// attach to) the execution, drive it to its end with progress lines, print the outcome, and
+// answer the exit status (0 SUCCEEDED, 1 otherwise or when an invocation failed).
+
+import { InvocationFailedError, type DurableEngine, type ExecutionRecord } from "../engine/durable-engine";
+import { oneLine } from "./printer";
+
+export interface RunOutputOptions {
+  name?: string;
+  json?: boolean;
+}
+
+function summary(record: ExecutionRecord): string {
+  const outcome = record.Status === "SUCCEEDED" ? (record.Result ?? "(no result)") : record.Error ? `${record.Error.ErrorType ?? "Error"}: ${record.Error.ErrorMessage ?? ""}` : "";
+  return `${record.Status} ${outcome}`;
+}
+
+export async function driveExecution(engine: DurableEngine, functionName: string, input: unknown, options: RunOutputOptions, out: (line: string) => void): Promise<number> {
+  const { execution, created } = engine.start(functionName, input, { name: options.name });
+  const arn = execution.DurableExecutionArn;
+  out(`${created ? "started" : "attached to"} execution ${execution.DurableExecutionName} of ${functionName}`);
+  out(`  arn: ${arn}`);
+  let record: ExecutionRecord;
+  try {
+    record = await engine.drive(arn);
+  } catch (e) {
+    if (!(e instanceof InvocationFailedError)) throw e;
+    out(`error: ${oneLine(e.message)}`);
+    out(`the execution is still RUNNING; run the same command again (with --name ${execution.DurableExecutionName}) to resume it`);
+    if (options.json) out(JSON.stringify(engine.get(arn)));
+    return 1;
+  }
+  out(summary(record));
+  if (options.json) out(JSON.stringify(record));
+  return record.Status === "SUCCEEDED" ? 0 : 1;
+}
