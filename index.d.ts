@@ -54,6 +54,8 @@ export declare class NativeEngine {
   stopTasks(): void
   /** SQLite's `PRAGMA integrity_check` on the database: `["ok"]` when intact. */
   integrityCheck(): Array<string>
+  /** Checkpoint requests applied since opening, and the transactions they shared. */
+  checkpointStats(): CheckpointStats
   /** Invocations handed out by this engine that have not ended. */
   activeInvocations(): number
   close(): void
@@ -130,6 +132,11 @@ export interface CheckpointResponse {
 export interface CheckpointResult {
   response?: CheckpointResponse
   error?: EngineErrorInfo
+}
+
+export interface CheckpointStats {
+  requests: number
+  transactions: number
 }
 
 /** What one commit did for one invocation. */

@@ -11,10 +11,9 @@ import { tempDirs } from "./helpers/temp";
 
 const tempDir = tempDirs("durable-node-group-");
 
-describe("group commit", () => {
-  it("runs many executions at once to the same results as one by one, with a refused checkpoint failing only its execution", async () => {
-    const engine = DurableEngine.open({ path: path.join(tempDir(), "group.db"), skipTime: true, synchronousFull: true, groupCommit: true });
-    try {
+async function runFifty(groupCommit: boolean): Promise<{ requests: number; transactions: number }> {
+  const engine = DurableEngine.open({ path: path.join(tempDir(), "group.db"), skipTime: true, synchronousFull: true, groupCommit });
+  try {
       engine.register(
         "steps",
         withDurableExecution(async (event: { n: number; huge?: boolean }, ctx) => {
@@ -39,8 +38,22 @@ describe("group commit", () => {
       const history = engine.history(arns[3]).map((e) => e.EventType);
       expect(history.filter((t) => t === "StepSucceeded")).toHaveLength(20);
       expect(history.filter((t) => t === "InvocationCompleted")).toHaveLength(2);
+      return engine.checkpointStats();
     } finally {
       engine.close();
     }
+}
+
+describe("group commit", () => {
+  it("runs many executions at once to the same results as one by one, in shared transactions, with a refused checkpoint failing only its execution", async () => {
+    const grouped = await runFifty(true);
+    // 50 concurrent executions of 21 checkpoints each: most transactions carry many requests.
+    expect(grouped.requests).toBeGreaterThanOrEqual(50 * 21);
+    expect(grouped.transactions).toBeLessThan(grouped.requests / 5);
+  });
+
+  it("without grouping every request is its own transaction (what the grouped run is measured against)", async () => {
+    const alone = await runFifty(false);
+    expect(alone.transactions).toBe(alone.requests);
   });
 });

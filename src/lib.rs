@@ -67,6 +67,12 @@ pub struct EngineOptions {
 }
 
 #[napi(object)]
+pub struct CheckpointStats {
+    pub requests: f64,
+    pub transactions: f64,
+}
+
+#[napi(object)]
 pub struct TaskFilter {
     pub arn: Option<String>,
     pub functions: Option<Vec<String>>,
@@ -263,6 +269,13 @@ impl NativeEngine {
         self.inner.integrity_check().map_err(js_err)
     }
 
+    /// Checkpoint requests applied since opening, and the transactions they shared.
+    #[napi]
+    pub fn checkpoint_stats(&self) -> CheckpointStats {
+        let (requests, transactions) = self.inner.checkpoint_stats();
+        CheckpointStats { requests: requests as f64, transactions: transactions as f64 }
+    }
+
     /// Invocations handed out by this engine that have not ended.
     #[napi]
     pub fn active_invocations(&self) -> u32 {
@@ -313,6 +326,12 @@ pub struct NativeInvocation {
 pub struct ReplayCheck {
     /// The hashed operation id to put on the wire.
     pub id: String,
+    /// "fresh", "replay", "resume" or "wait": what the operation does next (vm::Position).
+    pub kind: String,
+    /// For "resume": the attempt about to run.
+    pub attempt: Option<u32>,
+    /// For "wait": when the service said the record changes (engine clock, ms).
+    pub until_ms: Option<f64>,
     pub operation: Option<WireOperation>,
 }
 
@@ -340,7 +359,13 @@ impl NativeInvocation {
         let op_type = engine::OperationType::parse(&op_type).map_err(js_err)?;
         let call = engine::replay::Call { op_type, sub_type: sub_type.as_deref(), name: name.as_deref() };
         let (id, record) = self.vm.check(&step_id, call).map_err(js_err)?;
-        Ok(ReplayCheck { operation: record.map(Into::into), id })
+        let (kind, attempt, until_ms) = match engine::vm::Position::of(record) {
+            engine::vm::Position::Fresh => ("fresh", None, None),
+            engine::vm::Position::Replay => ("replay", None, None),
+            engine::vm::Position::Resume { attempt } => ("resume", Some(attempt), None),
+            engine::vm::Position::Wait { until_ms } => ("wait", None, until_ms.map(|t| t as f64)),
+        };
+        Ok(ReplayCheck { kind: kind.to_string(), attempt, until_ms, operation: record.map(Into::into), id })
     }
 
     #[napi]
@@ -356,6 +381,12 @@ impl NativeInvocation {
     #[napi]
     pub fn status(&self, id: String) -> Option<String> {
         self.vm.get(&id).map(|op| op.status.as_str().to_string())
+    }
+
+    /// Whether code waiting on record `id` may go on (it no longer awaits the service).
+    #[napi]
+    pub fn ready(&self, id: String) -> bool {
+        self.vm.ready(&id)
     }
 
     /// Queues an update; false when it is dropped (ended, or inside a finished child context).

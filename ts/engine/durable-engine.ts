@@ -268,6 +268,11 @@ export class DurableEngine {
   }
 
   /** Renews the leases of the invocations this engine runs (call well within `leaseMs`). */
+  /** Checkpoint requests applied since opening and the transactions they shared (group commit). */
+  checkpointStats(): { requests: number; transactions: number } {
+    return this.native.checkpointStats();
+  }
+
   renewLeases(): number {
     return call(() => this.native.renewLeases());
   }

@@ -68,6 +68,7 @@ pub(crate) fn checkpoint(core: &Core, arn: &str, token: &str, updates: &[Operati
     }
     let now = core.now();
     let (outcome, wake) = core.write(|s| checkpoint_in(core, s, arn, token, updates, &parsed, now))?;
+    core.count_checkpoints(1);
     if wake {
         core.wake_waiters();
     }
@@ -107,6 +108,7 @@ pub(crate) fn checkpoint_many(core: &Core, requests: &[CheckpointRequest]) -> Re
         }
         Ok(outcomes)
     })?;
+    core.count_checkpoints(requests.len());
     if wake {
         core.wake_waiters();
     }

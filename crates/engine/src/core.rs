@@ -4,7 +4,7 @@
 //! the `Engine` facade only delegates to them.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::Notify;
@@ -49,6 +49,16 @@ pub(crate) struct Core {
     /// Set by `stop_tasks`: no more invocations are handed out.
     pub tasks_stopped: AtomicBool,
     pub config: EngineConfig,
+    pub stats: Stats,
+}
+
+/// Counters since the engine opened (for metrics, and for tests that must see batching).
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Checkpoint requests applied (accepted or refused).
+    pub checkpoint_requests: AtomicU64,
+    /// Transactions those requests were applied in.
+    pub checkpoint_transactions: AtomicU64,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -69,7 +79,14 @@ impl Core {
             closed: AtomicBool::new(false),
             tasks_stopped: AtomicBool::new(false),
             config,
+            stats: Stats::default(),
         }
+    }
+
+    /// Counts checkpoint requests applied in one transaction.
+    pub fn count_checkpoints(&self, requests: usize) {
+        self.stats.checkpoint_requests.fetch_add(requests as u64, Ordering::Relaxed);
+        self.stats.checkpoint_transactions.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn now(&self) -> i64 {

@@ -221,6 +221,13 @@ impl Engine {
         control::active_invocations(&self.core)
     }
 
+    /// (checkpoint requests applied, transactions they were applied in) since opening.
+    pub fn checkpoint_stats(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let s = &self.core.stats;
+        (s.checkpoint_requests.load(Relaxed), s.checkpoint_transactions.load(Relaxed))
+    }
+
     /// The storage's own check of its files (SQLite: `PRAGMA integrity_check`). Read-only.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         self.core.read(|s| s.integrity_check())

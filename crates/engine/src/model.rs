@@ -169,6 +169,16 @@ impl Operation {
         }
     }
 
+    /// True while the code waiting on this operation must wait for the service: a wait,
+    /// callback or chained invoke still STARTED, a step whose retry is not due (PENDING).
+    pub fn awaits_service(&self) -> bool {
+        match self.op_type {
+            OperationType::Wait | OperationType::Callback | OperationType::ChainedInvoke => self.status == OperationStatus::Started,
+            OperationType::Step => self.status == OperationStatus::Pending,
+            _ => false,
+        }
+    }
+
     /// True while the service still owes this operation a change (PROTOCOL.md §2.2: what
     /// makes a PENDING invocation output valid).
     pub fn is_pending_on_service(&self) -> bool {

@@ -30,6 +30,33 @@ use crate::{CheckpointRequest, Engine};
 /// still be settling promises of its own (a timer, an I/O callback) and start more work.
 pub const SUSPEND_COOLDOWN: Duration = Duration::from_millis(20);
 
+/// Where the code stands at a step id, the one answer every operation acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// No record: do the work.
+    Fresh,
+    /// The operation ended: return (or throw) its recorded outcome without running anything.
+    Replay,
+    /// Started but not ended (a step interrupted or ready for its next attempt, an open
+    /// context): go on with attempt `attempt`.
+    Resume { attempt: u32 },
+    /// The service owes it a change: wait, until `until_ms` when the service said when.
+    Wait { until_ms: Option<i64> },
+}
+
+impl Position {
+    pub fn of(record: Option<&Operation>) -> Position {
+        let Some(op) = record else { return Position::Fresh };
+        if op.status.is_terminal() {
+            Position::Replay
+        } else if op.awaits_service() {
+            Position::Wait { until_ms: op.next_attempt_ms.or(op.scheduled_end_ms) }
+        } else {
+            Position::Resume { attempt: op.attempt.unwrap_or(0) + 1 }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SuspendCheck {
     /// Work is queued, in flight or running, or nothing waits: no suspension.
@@ -103,6 +130,12 @@ impl InvocationVm {
 
     pub fn get(&self, id: &str) -> Option<&Operation> {
         self.replay.get(id)
+    }
+
+    /// Whether code waiting on record `id` may go on (the record exists and no longer awaits
+    /// the service).
+    pub fn ready(&self, id: &str) -> bool {
+        self.replay.get(id).is_some_and(|op| !op.awaits_service())
     }
 
     /// Whether a record exists for a step id (the replay mode of a context asks).
@@ -273,6 +306,23 @@ mod tests {
 
     fn update(id: &str) -> OperationUpdate {
         OperationUpdate { id: id.into(), op_type: "STEP".into(), action: "START".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn positions_follow_the_record() {
+        use crate::model::OperationStatus as S;
+        let op = |t, s| Operation::new("x", t, s, 0);
+        assert_eq!(Position::of(None), Position::Fresh);
+        assert_eq!(Position::of(Some(&op(OperationType::Step, S::Succeeded))), Position::Replay);
+        assert_eq!(Position::of(Some(&op(OperationType::Callback, S::TimedOut))), Position::Replay);
+        let mut pending = op(OperationType::Step, S::Pending);
+        pending.attempt = Some(2);
+        pending.next_attempt_ms = Some(9);
+        assert_eq!(Position::of(Some(&pending)), Position::Wait { until_ms: Some(9) });
+        pending.status = S::Ready;
+        assert_eq!(Position::of(Some(&pending)), Position::Resume { attempt: 3 });
+        assert_eq!(Position::of(Some(&op(OperationType::Wait, S::Started))), Position::Wait { until_ms: None });
+        assert_eq!(Position::of(Some(&op(OperationType::Context, S::Started))), Position::Resume { attempt: 1 });
     }
 
     #[test]
