@@ -383,6 +383,12 @@ impl NativeInvocation {
         self.vm.get(&id).map(|op| op.status.as_str().to_string())
     }
 
+    /// Whether the step id's operation has ended.
+    #[napi]
+    pub fn step_ended(&self, step_id: String) -> bool {
+        self.vm.step_ended(&step_id)
+    }
+
     /// Whether code waiting on record `id` may go on (it no longer awaits the service).
     #[napi]
     pub fn ready(&self, id: String) -> bool {
