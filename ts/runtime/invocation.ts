@@ -61,8 +61,8 @@ export class Invocation {
     operations: WireOperation[],
   ) {
     this.inProcess = client instanceof InProcessClient ? client : undefined;
-    const ops = operations.map(normalizeOperation);
-    this.vm = call(() => (this.inProcess ? this.inProcess.openInvocation(arn, token, ops) : new native.NativeInvocation(arn, token, ops)));
+    // In process the engine hands its records to the state machine directly.
+    this.vm = call(() => (this.inProcess ? this.inProcess.openInvocation(arn, token) : new native.NativeInvocation(arn, token, operations.map(normalizeOperation))));
     this.termination = new Promise((resolve) => (this.settle = resolve));
   }
 
