@@ -4,17 +4,18 @@
 import { describe, expect, it } from "vitest";
 
 import * as exported from "../ts/index";
-import { BY_CODE, DurableNodeError } from "../ts/engine-errors";
-import { call, native } from "../ts/native";
+import { BY_CODE, DurableNodeError, fromNativeError, type EngineErrorInfo } from "../ts/engine-errors";
+import { native } from "../ts/native";
 
-function samples(): DurableNodeError[] {
-  const out: DurableNodeError[] = [];
+/** Each variant as Rust describes it, and as the TS layer rebuilds it. */
+function samples(): { info: EngineErrorInfo; error: DurableNodeError }[] {
+  const out: { info: EngineErrorInfo; error: DurableNodeError }[] = [];
   for (let i = 0; ; i++) {
     let returned: unknown;
     try {
-      returned = call(() => native.engineErrorSample(i));
+      returned = native.engineErrorSample(i);
     } catch (e) {
-      out.push(e as DurableNodeError);
+      out.push({ info: JSON.parse((e as Error).message) as EngineErrorInfo, error: fromNativeError(e) as DurableNodeError });
       continue;
     }
     expect(returned).toBeNull();
@@ -23,7 +24,8 @@ function samples(): DurableNodeError[] {
 }
 
 describe("engine errors cross napi as typed classes", () => {
-  const errors = samples();
+  const described = samples();
+  const errors = described.map((d) => d.error);
 
   it("walks every Rust variant", () => {
     expect(errors.length).toBe(14);
@@ -37,7 +39,10 @@ describe("engine errors cross napi as typed classes", () => {
       expect(e).toBeInstanceOf(Class);
       expect(e).toBeInstanceOf(DurableNodeError);
       expect((exported as Record<string, unknown>)[Class.name], `${Class.name} is exported`).toBe(Class);
-      expect(e.awsName).toMatch(/^[A-Z][A-Za-z]+$/);
+      const info = described.find((d) => d.error === e)!.info;
+      expect(e.awsName, `${e.code}'s AWS name`).toBe(info.awsName);
+      expect(e.message).toBe(info.message);
+      expect(e.fields).toEqual(info.fields);
       expect(e.name).toBe(Class.name);
       expect(e.message.startsWith("{")).toBe(false);
     }
