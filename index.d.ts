@@ -10,6 +10,22 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 export declare class NativeEngine {
+  /** One page of executions (without input and result), newest first unless `oldestFirst`. */
+  listPage(q: ListQuery): ListPage
+  /** Execution rows changed after change number `since`, in change order. */
+  executionChanges(since: number, limit: number): Array<ExecutionChange>
+  lastExecutionChange(): number
+  executionVersion(arnOrName: string): ExecutionVersion
+  /**
+   * The execution, its operations with their attempts, and its invocations; payloads cut to
+   * `payloadLimit` bytes (their full sizes alongside).
+   */
+  timeline(arnOrName: string, payloadLimit: number): ExecutionTimeline
+  /** One operation record, whole. */
+  operation(arnOrName: string, id: string): WireOperation
+  /** One page of the history; `marker` is the previous page's `nextMarker`. */
+  historyPage(arnOrName: string, marker: string | undefined | null, limit: number, reverse: boolean): HistoryPage
+  metrics(): EngineMetrics
   /** Opens a database file (created if missing; its directory must exist) or ":memory:". */
   static open(path: string, options?: EngineOptions | undefined | null): NativeEngine
   /** Milliseconds since the epoch on the engine clock (virtual when skipping time). */
@@ -81,6 +97,8 @@ export declare class NativeInvocation {
   hasStep(stepId: string): boolean
   get(id: string): WireOperation | null
   status(id: string): string | null
+  /** Whether code waiting on record `id` may go on (it no longer awaits the service). */
+  ready(id: string): boolean
   /** Queues an update; false when it is dropped (ended, or inside a finished child context). */
   enqueue(update: WireOperationUpdate): boolean
   /** For an external client: the next batch to send, unless one is in flight. */
@@ -168,6 +186,23 @@ export interface EngineErrorInfo {
  */
 export declare function engineErrorSample(index: number): string | null
 
+/** Everything `GET /metrics` reports from the engine, read at once. */
+export interface EngineMetrics {
+  checkpointRequests: number
+  checkpointTransactions: number
+  /** Upper bounds of the latency buckets (µs); `latency_buckets` has one more (+Inf). */
+  latencyBoundsUs: Array<number>
+  latencyBuckets: Array<number>
+  latencySumUs: number
+  stepsCompleted: number
+  leaseTakeovers: number
+  invocationFailures: Array<NamedCount>
+  executionsByStatus: Array<NamedCount>
+  dueUnclaimed: number
+  pendingTimers: number
+  activeInvocations: number
+}
+
 export interface EngineOptions {
   skipTime?: boolean
   leaseMs?: number
@@ -179,6 +214,11 @@ export interface EngineOptions {
   callbackQuietMs?: number
   /** This machine's identity for leases (default: boot id and PID namespace). */
   hostId?: string
+}
+
+export interface ExecutionChange {
+  changeNo: number
+  execution: ExecutionRecord
 }
 
 export interface ExecutionDetails {
@@ -203,8 +243,32 @@ export interface ExecutionState {
   NextMarker?: string
 }
 
+export interface ExecutionTimeline {
+  execution: ExecutionRecord
+  functionName: string
+  inputSize: number
+  resultSize: number
+  rootArn: string
+  parentArn?: string
+  parentOperationId?: string
+  invocations: Array<TimelineInvocation>
+  operations: Array<TimelineOperation>
+  lastEventId: number
+  nowMs: number
+}
+
+export interface ExecutionVersion {
+  status: string
+  lastEventId: number
+}
+
 /** The wire id of a step id (first 16 hex characters of its MD5). */
 export declare function hashStepId(stepId: string): string
+
+export interface HistoryPage {
+  events: Array<any>
+  nextMarker?: string
+}
 
 export interface InvocationOutput {
   Status: string
@@ -223,9 +287,38 @@ export interface InvocationTask {
   InitialExecutionState: ExecutionState
 }
 
+export interface ListPage {
+  executions: Array<ExecutionRecord>
+  nextMarker?: string
+}
+
+/** Which executions a page lists; every field narrows it. `marker` is a page's `nextMarker`. */
+export interface ListQuery {
+  functionName?: string
+  statuses?: Array<string>
+  name?: string
+  namePrefix?: string
+  startedAfterMs?: number
+  startedBeforeMs?: number
+  oldestFirst?: boolean
+  marker?: string
+  limit: number
+}
+
+export interface NamedCount {
+  name: string
+  count: number
+}
+
 export interface ReplayCheck {
   /** The hashed operation id to put on the wire. */
   id: string
+  /** "fresh", "replay", "resume" or "wait": what the operation does next (vm::Position). */
+  kind: string
+  /** For "resume": the attempt about to run. */
+  attempt?: number
+  /** For "wait": when the service said the record changes (engine clock, ms). */
+  untilMs?: number
   operation?: WireOperation
 }
 
@@ -245,6 +338,32 @@ export interface StepDetails {
 export interface TaskFilter {
   arn?: string
   functions?: Array<string>
+}
+
+export interface TimelineAttempt {
+  number: number
+  startMs: number
+  endMs?: number
+  status: string
+  error?: WireErrorObject
+  retryAtMs?: number
+}
+
+export interface TimelineInvocation {
+  number: number
+  startMs: number
+  endMs?: number
+  requestId: string
+  error?: WireErrorObject
+}
+
+export interface TimelineOperation {
+  operation: WireOperation
+  inputSize: number
+  resultSize: number
+  truncated: boolean
+  attempts: Array<TimelineAttempt>
+  targetArn?: string
 }
 
 export interface WaitDetails {

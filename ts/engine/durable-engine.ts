@@ -7,6 +7,7 @@ import diagnostics_channel from "node:diagnostics_channel";
 import { ExecutionNotFoundError } from "../engine-errors";
 import { errorObject } from "../errors";
 import { lambdaInvocationEvent } from "../invocation-timestamps";
+import type { EngineMetrics, ExecutionChange, ExecutionTimeline, ExecutionVersion, HistoryPage, ListPage, ListQuery } from "../../index";
 import { call, callAsync, native, type ExecutionRecord, type InvocationTask, type NativeEngine } from "../native";
 import { DurableExecutionInvocationInputWithClient, type DurableExecutionClient } from "../runtime/client";
 import {
@@ -20,6 +21,7 @@ import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-exec
 import { InProcessClient } from "./in-process-client";
 
 export type { ExecutionRecord };
+export type { EngineMetrics, ExecutionChange, ExecutionTimeline, ExecutionVersion, HistoryPage, ListPage, ListQuery };
 
 export interface DurableEngineOptions {
   /** SQLite file (its directory must exist), or ":memory:" (the default). */
@@ -383,6 +385,47 @@ export class DurableEngine {
 
   history(arnOrName: string): Record<string, unknown>[] {
     return call(() => this.native.history(arnOrName));
+  }
+
+  // Reads for people and tools (crates/engine/src/inspect.rs): pages from indexed queries.
+
+  /** One page of executions (no input or result), newest first; `marker` resumes a listing. */
+  listPage(query: ListQuery): ListPage {
+    return call(() => this.native.listPage(query));
+  }
+
+  /** Execution rows changed after change number `since`, in change order (a live list). */
+  executionChanges(since: number, limit: number): ExecutionChange[] {
+    return call(() => this.native.executionChanges(since, limit));
+  }
+
+  lastExecutionChange(): number {
+    return call(() => this.native.lastExecutionChange());
+  }
+
+  /** Status and last event id: what a poller compares before reading an execution again. */
+  executionVersion(arnOrName: string): ExecutionVersion {
+    return call(() => this.native.executionVersion(arnOrName));
+  }
+
+  /** The execution, its operations with their attempts, and its invocations. */
+  timeline(arnOrName: string, payloadLimit: number): ExecutionTimeline {
+    return call(() => this.native.timeline(arnOrName, payloadLimit));
+  }
+
+  /** One operation record, whole (payloads uncut). */
+  operation(arnOrName: string, id: string) {
+    return call(() => this.native.operation(arnOrName, id));
+  }
+
+  /** One page of the history; `marker` is the previous page's `nextMarker`. */
+  historyPage(arnOrName: string, options: { marker?: string; limit: number; reverse?: boolean }): HistoryPage {
+    return call(() => this.native.historyPage(arnOrName, options.marker, options.limit, options.reverse ?? false));
+  }
+
+  /** The engine's counters and the store's gauges, for `GET /metrics`. */
+  metrics(): EngineMetrics {
+    return call(() => this.native.metrics());
   }
 
   operations(arnOrName: string) {
