@@ -9,6 +9,7 @@ import { DurableEngine } from "../engine/durable-engine";
 import { DatabaseOpenError, DurableNodeError, ExecutionAlreadyStartedError, InvalidParameterError, NotADatabaseError } from "../engine-errors";
 import { registerCallbackCommand } from "./callback-command";
 import { registerCheckCommand } from "./check-command";
+import { registerConsoleCommand } from "./console-command";
 import { registerInspectCommands } from "./inspect-commands";
 import { functionNameFor, loadHandler, registerFunctions } from "./load-handler";
 import { DEFAULT_PYTHON_EXPORT, isPythonFile } from "../python/function";
@@ -93,6 +94,7 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
   registerCallbackCommand(program, (db) => openEngine(db, false), out);
   registerCheckCommand(program, (db) => openEngine(db, false), out, setCode, DEFAULT_DB);
   registerPythonCommand(program, out);
+  registerConsoleCommand(program, (db) => openEngine(db, false), out, setCode);
   registerWorkerCommands(program, (db, o) => openEngine(db, o?.skipTime ?? false, { leaseMs: o?.leaseMs, groupCommit: true, synchronousFull: o?.synchronousFull }), out, setCode);
   return program;
 }

@@ -28,6 +28,7 @@ interface WorkerCliOptions {
   port: string;
   host: string;
   http: boolean;
+  console: boolean;
   token?: string;
   concurrency: string;
   shutdownTimeout: string;
@@ -86,13 +87,14 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
         host: options.host,
         port,
         token,
+        console: options.console,
         onInternalError: (e, method, path) => log.event("error", `HTTP ${method} ${path} failed: ${(e as Error)?.stack ?? e}`),
       });
       const url = await server.listen().catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot listen on ${options.host}:${port}: ${e.code ?? e.message}`);
       });
       serverOpen = true;
-      log.event("info", `HTTP API listening on ${url}${token ? " (token required)" : ""}`, { url });
+      log.event("info", `HTTP API listening on ${url}${token ? " (token required)" : ""}${options.console ? " (console at /, metrics at /metrics)" : ""}`, { url });
       if (externalTs.length > 0) pointLambdaClientsAt(url, externalTs, token, log);
       // Each Python function's first runtime process must initialise before work is taken.
       await python.start(reachable(url), token);
@@ -179,7 +181,8 @@ export function registerWorkerCommands(program: Command, open: Open, out: (line:
     .option("--config <file>", "config file (default: durable.config.ts|js|json in the current directory)")
     .option("--port <n>", "HTTP API port (0 picks a free one)", String(DEFAULT_PORT))
     .option("--host <address>", "HTTP API address; other than loopback needs a token", "127.0.0.1")
-    .option("--no-http", "do not serve the HTTP API")
+    .option("--no-http", "do not serve the HTTP API (nor the console)")
+    .option("--no-console", "serve the HTTP API without the web console and /metrics")
     .option("--token <token>", `token every HTTP request must present (or ${TOKEN_ENV})`)
     .option("--concurrency <n>", "invocations run at the same time", "8")
     .option("--shutdown-timeout <ms>", "on SIGTERM/SIGINT, how long to let running invocations finish", "10000")
