@@ -21,6 +21,8 @@ export declare class NativeEngine {
    * `payloadLimit` bytes (their full sizes alongside).
    */
   timeline(arnOrName: string, payloadLimit: number): ExecutionTimeline
+  /** Name, start, root and caller of an execution (for tracing: its parent span). */
+  executionLinks(arnOrName: string): ExecutionLinks
   /** One operation record, whole. */
   operation(arnOrName: string, id: string): WireOperation
   /** One page of the history; `marker` is the previous page's `nextMarker`. */
@@ -223,6 +225,15 @@ export interface ExecutionChange {
 
 export interface ExecutionDetails {
   InputPayload?: string
+}
+
+export interface ExecutionLinks {
+  name: string
+  functionName: string
+  startMs: number
+  rootArn: string
+  parentArn?: string
+  parentOperationId?: string
 }
 
 /** The `GetDurableExecution` shape (PROTOCOL.md §8). */

@@ -86,6 +86,16 @@ pub struct ExecutionTimeline {
 }
 
 #[napi(object)]
+pub struct ExecutionLinks {
+    pub name: String,
+    pub function_name: String,
+    pub start_ms: f64,
+    pub root_arn: String,
+    pub parent_arn: Option<String>,
+    pub parent_operation_id: Option<String>,
+}
+
+#[napi(object)]
 pub struct HistoryPage {
     pub events: Vec<serde_json::Value>,
     pub next_marker: Option<String>,
@@ -214,6 +224,14 @@ impl NativeEngine {
             last_event_id: t.last_event_id as f64,
             now_ms: ms(t.now_ms),
         })
+    }
+
+    /// Name, start, root and caller of an execution (for tracing: its parent span).
+    #[napi]
+    pub fn execution_links(&self, arn_or_name: String) -> Result<ExecutionLinks> {
+        let l = self.inner.execution_links(&arn_or_name).map_err(js_err)?;
+        let (parent_arn, parent_operation_id) = l.parent.map(|(a, o)| (Some(a), Some(o))).unwrap_or_default();
+        Ok(ExecutionLinks { name: l.name, function_name: l.function_name, start_ms: ms(l.start_ms), root_arn: l.root_arn, parent_arn, parent_operation_id })
     }
 
     /// One operation record, whole.

@@ -13,7 +13,8 @@ import { createLog } from "../worker/log";
 import { Worker } from "../worker/worker";
 import { parseErrorObject } from "./callback-command";
 import { oneLine } from "./printer";
-import { UsageError } from "./usage-error";
+import { UsageError, usage } from "./usage-error";
+import { checkOtelUrl, startTracing } from "../tracing/setup";
 
 export const DEFAULT_PORT = 9014;
 
@@ -36,6 +37,7 @@ interface WorkerCliOptions {
   skipTime?: boolean;
   synchronousFull?: boolean;
   json?: boolean;
+  otel?: string;
 }
 
 function integer(value: string, flag: string, min: number): number {
@@ -65,6 +67,7 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
   if (options.http && !isLoopback(options.host) && !token) {
     throw new UsageError(`--host ${options.host} is not a loopback address: a token is required (--token or ${TOKEN_ENV})`);
   }
+  if (options.otel !== undefined) usage(() => checkOtelUrl(options.otel!));
   const config = await readConfig(findConfig(options.config));
   const log = createLog(options.json ?? false, write);
   const pythonNames = Object.entries(config.functions).filter(([, f]) => f.runtime === "python").map(([n]) => n);
@@ -75,6 +78,8 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
   const engine = open(options.db, { leaseMs, skipTime: options.skipTime ?? false, synchronousFull: options.synchronousFull ?? false });
   let server: DurableHttpServer | undefined;
   let serverOpen = false;
+  const tracing = await startTracing(engine, options.otel);
+  if (tracing) log.event("info", `tracing to ${tracing.endpoint}`, { otel: tracing.endpoint });
   try {
     const externalTs = await registerConfig(engine, config);
     const external = [...externalTs, ...python.register(engine)];
@@ -130,6 +135,7 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
   } finally {
     await python.close();
     if (serverOpen) await server?.close();
+    await tracing?.shutdown();
     engine.close();
   }
 }
@@ -190,6 +196,7 @@ export function registerWorkerCommands(program: Command, open: Open, out: (line:
     .option("--skip-time", "fire waits and other timers at once through the engine's virtual clock (tests, demos)")
     .option("--synchronous-full", "fsync every commit (SQLite synchronous=FULL); concurrent checkpoints share one commit")
     .option("--json", "structured logs: one JSON object per line")
+    .option("--otel <url>", "export OpenTelemetry spans to this OTLP/HTTP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT, if set)")
     .action(async (options: WorkerCliOptions) => setCode(await runWorker(options, open, out)));
 
   program

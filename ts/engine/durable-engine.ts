@@ -7,7 +7,7 @@ import diagnostics_channel from "node:diagnostics_channel";
 import { ExecutionNotFoundError } from "../engine-errors";
 import { errorObject } from "../errors";
 import { lambdaInvocationEvent } from "../invocation-timestamps";
-import type { EngineMetrics, ExecutionChange, ExecutionTimeline, ExecutionVersion, HistoryPage, ListPage, ListQuery } from "../../index";
+import type { EngineMetrics, ExecutionChange, ExecutionLinks, ExecutionTimeline, ExecutionVersion, HistoryPage, ListPage, ListQuery } from "../../index";
 import { call, callAsync, native, type ExecutionRecord, type InvocationTask, type NativeEngine } from "../native";
 import { DurableExecutionInvocationInputWithClient, type DurableExecutionClient } from "../runtime/client";
 import {
@@ -21,7 +21,7 @@ import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-exec
 import { InProcessClient } from "./in-process-client";
 
 export type { ExecutionRecord };
-export type { EngineMetrics, ExecutionChange, ExecutionTimeline, ExecutionVersion, HistoryPage, ListPage, ListQuery };
+export type { EngineMetrics, ExecutionChange, ExecutionLinks, ExecutionTimeline, ExecutionVersion, HistoryPage, ListPage, ListQuery };
 
 export interface DurableEngineOptions {
   /** SQLite file (its directory must exist), or ":memory:" (the default). */
@@ -76,7 +76,11 @@ export interface InvocationEvent {
   phase: "started" | "completed" | "failed";
   status?: string;
   error?: string;
+  /** The thrown error's type (phase "failed"). */
+  errorType?: string;
   updatedOperationIds?: string[];
+  /** A plain (non-durable) function's single invocation. */
+  plain?: boolean;
 }
 
 export const INVOCATION_CHANNEL = "durable-node:invocation";
@@ -341,8 +345,9 @@ export class DurableEngine {
     try {
       output = await handler(event, lambdaContextFor(task));
     } catch (error) {
-      const after = call(() => this.native.failInvocation(arn, task.CheckpointToken, errorObject(error)));
-      if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "failed", error: (error as Error)?.message ?? String(error) });
+      const failure = errorObject(error);
+      const after = call(() => this.native.failInvocation(arn, task.CheckpointToken, failure));
+      if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "failed", error: (error as Error)?.message ?? String(error), errorType: failure.ErrorType });
       // A stopped execution refuses the invocation's checkpoints: that is how it ends, not a failure.
       if (after.Status !== "RUNNING") return;
       throw new InvocationFailedError(arn, task.invocationNumber, error);
@@ -354,6 +359,8 @@ export class DurableEngine {
   /** A plain function runs once; its return value or error ends its execution. */
   private async invokePlain(task: InvocationTask, handler: PlainHandler): Promise<void> {
     const input = task.InitialExecutionState.Operations[0]?.ExecutionDetails?.InputPayload;
+    const base = { executionArn: task.DurableExecutionArn, functionName: task.functionName, number: task.invocationNumber, plain: true };
+    if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "started" });
     let output: DurableExecutionInvocationOutput;
     try {
       const result = await handler(input === undefined ? {} : JSON.parse(input), lambdaContextFor(task));
@@ -363,6 +370,7 @@ export class DurableEngine {
       output = { Status: InvocationStatus.FAILED, Error: { ErrorType: e?.name ?? "Error", ErrorMessage: e?.message ?? String(error), StackTrace: e?.stack?.split("\n") } };
     }
     call(() => this.native.completeInvocation(task.DurableExecutionArn, task.CheckpointToken, output as never));
+    if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "completed", status: output.Status, errorType: "Error" in output ? output.Error?.ErrorType : undefined });
   }
 
   get(arnOrName: string): ExecutionRecord {
@@ -421,6 +429,11 @@ export class DurableEngine {
   /** One page of the history; `marker` is the previous page's `nextMarker`. */
   historyPage(arnOrName: string, options: { marker?: string; limit: number; reverse?: boolean }): HistoryPage {
     return call(() => this.native.historyPage(arnOrName, options.marker, options.limit, options.reverse ?? false));
+  }
+
+  /** Name, start, root and caller of an execution (a tracer's parent span). */
+  executionLinks(arnOrName: string): ExecutionLinks {
+    return call(() => this.native.executionLinks(arnOrName));
   }
 
   /** The engine's counters and the store's gauges, for `GET /metrics`. */

@@ -14,7 +14,7 @@ use crate::core::{lock, Core};
 use crate::error::{EngineError, Result};
 use crate::history;
 use crate::idempotency::{self, Answers};
-use crate::inspect::{self, Change, ExecutionPage, HistoryPage, Timeline, Version};
+use crate::inspect::{self, Change, ExecutionPage, HistoryPage, Links, Timeline, Version};
 use crate::stats::StatsSnapshot;
 use crate::invocation::{self, Task};
 use crate::lifecycle::{check_name, create_execution, resolve, to_execution};
@@ -260,6 +260,11 @@ impl Engine {
     /// to `payload_limit` bytes.
     pub fn timeline(&self, arn_or_name: &str, payload_limit: usize) -> Result<Timeline> {
         inspect::timeline(&self.core, arn_or_name, payload_limit)
+    }
+
+    /// Name, start and place in a tree of chained invokes (a tracer's parent span).
+    pub fn execution_links(&self, arn_or_name: &str) -> Result<Links> {
+        inspect::links(&self.core, arn_or_name)
     }
 
     /// One operation record, whole.

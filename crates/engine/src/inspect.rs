@@ -92,6 +92,17 @@ pub struct Version {
     pub last_event_id: i64,
 }
 
+/// Who an execution is and where it hangs in a tree of chained invokes (tracing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Links {
+    pub name: String,
+    pub function_name: String,
+    pub start_ms: i64,
+    pub root_arn: String,
+    /// A chained invoke's execution: the caller's ARN and operation id.
+    pub parent: Option<(String, String)>,
+}
+
 #[derive(Debug, Clone)]
 pub struct HistoryPage {
     pub events: Vec<Value>,
@@ -145,6 +156,17 @@ pub(crate) fn version(core: &Core, arn_or_name: &str) -> Result<Version> {
     core.read(|s| {
         let exec = resolve(s, arn_or_name)?;
         Ok(Version { status: exec.status, last_event_id: s.last_event_id(exec.id)? })
+    })
+}
+
+pub(crate) fn links(core: &Core, arn_or_name: &str) -> Result<Links> {
+    core.read(|s| {
+        let exec = resolve(s, arn_or_name)?;
+        let parent = match (exec.parent_exec_id, &exec.parent_op_id) {
+            (Some(pid), Some(op)) => Some((s.exec_by_id(pid)?.arn, op.clone())),
+            _ => None,
+        };
+        Ok(Links { name: exec.name, function_name: exec.function_name, start_ms: exec.start_ms, root_arn: exec.root_arn, parent })
     })
 }
 

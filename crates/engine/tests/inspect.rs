@@ -130,6 +130,8 @@ async fn a_timeline_has_each_attempt_its_retry_delay_and_the_invocations() {
     // The whole record is one read away.
     assert_eq!(engine.operation(&arn, &step.operation.id).unwrap().result.unwrap(), big);
     assert!(matches!(engine.operation(&arn, "nope"), Err(EngineError::InvalidParameter { .. })));
+    let links = engine.execution_links(&arn).unwrap();
+    assert_eq!((links.name.as_str(), links.root_arn.as_str(), links.parent.is_none()), ("t", arn.as_str(), true));
     let v = engine.execution_version(&arn).unwrap();
     engine.complete_invocation(&arn, &out.token, &output(InvocationStatus::Pending, None)).unwrap();
     assert_ne!(engine.execution_version(&arn).unwrap(), v, "an invocation's end changes the version");
