@@ -17,10 +17,11 @@ export declare class NativeEngine {
   lastExecutionChange(): number
   executionVersion(arnOrName: string): ExecutionVersion
   /**
-   * The execution, its operations with their attempts, and its invocations; payloads cut to
-   * `payloadLimit` bytes (their full sizes alongside).
+   * The execution, its operations with their attempts, and its invocations, as JSON text (a
+   * page shows it as it is: one string crosses instead of thousands of objects); payloads cut
+   * to `payloadLimit` bytes (their full sizes alongside).
    */
-  timeline(arnOrName: string, payloadLimit: number): ExecutionTimeline
+  timelineJson(arnOrName: string, payloadLimit: number): string
   /** Name, start, root and caller of an execution (for tracing: its parent span). */
   executionLinks(arnOrName: string): ExecutionLinks
   /** One operation record, whole. */
@@ -254,20 +255,6 @@ export interface ExecutionState {
   NextMarker?: string
 }
 
-export interface ExecutionTimeline {
-  execution: ExecutionRecord
-  functionName: string
-  inputSize: number
-  resultSize: number
-  rootArn: string
-  parentArn?: string
-  parentOperationId?: string
-  invocations: Array<TimelineInvocation>
-  operations: Array<TimelineOperation>
-  lastEventId: number
-  nowMs: number
-}
-
 export interface ExecutionVersion {
   status: string
   lastEventId: number
@@ -349,32 +336,6 @@ export interface StepDetails {
 export interface TaskFilter {
   arn?: string
   functions?: Array<string>
-}
-
-export interface TimelineAttempt {
-  number: number
-  startMs: number
-  endMs?: number
-  status: string
-  error?: WireErrorObject
-  retryAtMs?: number
-}
-
-export interface TimelineInvocation {
-  number: number
-  startMs: number
-  endMs?: number
-  requestId: string
-  error?: WireErrorObject
-}
-
-export interface TimelineOperation {
-  operation: WireOperation
-  inputSize: number
-  resultSize: number
-  truncated: boolean
-  attempts: Array<TimelineAttempt>
-  targetArn?: string
 }
 
 export interface WaitDetails {

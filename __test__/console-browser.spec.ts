@@ -4,7 +4,7 @@
 // status; the review's timeline shows the retried step's two attempts, the map's items nested
 // and the callback waiting; the callback is answered from the page (after the editor refused
 // invalid JSON) and the page shows the execution SUCCEEDED without a reload. Screenshots are
-// written to __test__/artifacts/console (one is in the README).
+// written to __test__/artifacts/console (one is in the README), in light and dark.
 
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -81,7 +81,9 @@ describe("the console in Chromium", () => {
       "bar bar-retry-delay",
       "bar bar-succeeded",
     ]);
-    await page.click(`${op("fetch-documents")} button`);
+    // Keyboard: a timeline row is a button; Enter opens its details.
+    await page.focus(`${op("fetch-documents")} button`);
+    await page.keyboard.press("Enter");
     await page.waitForSelector(".attempts");
     const attempts = await page.$$eval(".attempts tbody tr", (trs) => trs.map((tr) => tr.textContent ?? ""));
     expect(attempts).toHaveLength(2);
@@ -107,6 +109,9 @@ describe("the console in Chromium", () => {
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker), "no reload").toBe("before the answer");
     await page.waitForSelector(op("approval", "SUCCEEDED"));
     await shot("review-succeeded.png");
+    await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), "the dark palette").toBe("rgb(21, 24, 28)");
+    await shot("review-dark.png");
 
     const record = lastJson((await runCli(["get", review, "--db", db, "--json"])).stdout);
     // The payload arrives as sent (the SDK hands a callback's result over as its text).

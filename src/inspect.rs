@@ -1,6 +1,7 @@
 //! The engine's reads for people and tools (listing pages, the change feed, timelines, history
-//! pages, metrics figures) as JS objects. Conversion only: the queries are the engine's
-//! (crates/engine/src/inspect.rs). Timestamps of these read models cross as epoch ms.
+//! pages, metrics figures) as JS objects, and the timeline as JSON text. Conversion only: the
+//! queries are the engine's (crates/engine/src/inspect.rs). Timestamps of these read models
+//! cross as epoch ms.
 
 use durable_engine as engine;
 use napi::bindgen_prelude::*;
@@ -41,7 +42,8 @@ pub struct ExecutionVersion {
     pub last_event_id: f64,
 }
 
-#[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TimelineAttempt {
     pub number: u32,
     pub start_ms: f64,
@@ -51,7 +53,8 @@ pub struct TimelineAttempt {
     pub retry_at_ms: Option<f64>,
 }
 
-#[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TimelineInvocation {
     pub number: f64,
     pub start_ms: f64,
@@ -60,7 +63,8 @@ pub struct TimelineInvocation {
     pub error: Option<WireErrorObject>,
 }
 
-#[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TimelineOperation {
     pub operation: WireOperation,
     pub input_size: u32,
@@ -70,7 +74,8 @@ pub struct TimelineOperation {
     pub target_arn: Option<String>,
 }
 
-#[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ExecutionTimeline {
     pub execution: ExecutionRecord,
     pub function_name: String,
@@ -183,11 +188,19 @@ impl NativeEngine {
         Ok(ExecutionVersion { status: v.status.as_str().to_string(), last_event_id: v.last_event_id as f64 })
     }
 
-    /// The execution, its operations with their attempts, and its invocations; payloads cut to
-    /// `payloadLimit` bytes (their full sizes alongside).
+    /// The execution, its operations with their attempts, and its invocations, as JSON text (a
+    /// page shows it as it is: one string crosses instead of thousands of objects); payloads cut
+    /// to `payloadLimit` bytes (their full sizes alongside).
     #[napi]
-    pub fn timeline(&self, arn_or_name: String, payload_limit: u32) -> Result<ExecutionTimeline> {
-        let t = self.inner.timeline(&arn_or_name, payload_limit as usize).map_err(js_err)?;
+    pub fn timeline_json(&self, arn_or_name: String, payload_limit: u32) -> Result<String> {
+        let timeline = self.timeline_of(&arn_or_name, payload_limit)?;
+        serde_json::to_string(&timeline).map_err(|e| Error::from_reason(e.to_string()))
+    }
+}
+
+impl NativeEngine {
+    fn timeline_of(&self, arn_or_name: &str, payload_limit: u32) -> Result<ExecutionTimeline> {
+        let t = self.inner.timeline(arn_or_name, payload_limit as usize).map_err(js_err)?;
         let function_name = t.execution.function_name.clone();
         let (parent_arn, parent_operation_id) = t.parent.map(|(a, o)| (Some(a), Some(o))).unwrap_or_default();
         Ok(ExecutionTimeline {
@@ -225,7 +238,10 @@ impl NativeEngine {
             now_ms: ms(t.now_ms),
         })
     }
+}
 
+#[napi]
+impl NativeEngine {
     /// Name, start, root and caller of an execution (for tracing: its parent span).
     #[napi]
     pub fn execution_links(&self, arn_or_name: String) -> Result<ExecutionLinks> {

@@ -26,7 +26,7 @@ export interface ConsoleOptions {
 }
 
 type Req = { req: http.IncomingMessage; res: http.ServerResponse; url: URL; p: string[] };
-type Handler = (r: Req) => Json | Promise<Json> | "streamed";
+type Handler = (r: Req) => Json | string | Promise<Json> | "streamed";
 
 interface Route {
   method: "GET" | "POST";
@@ -34,8 +34,9 @@ interface Route {
   handle: Handler;
 }
 
+/** A JSON answer; a string is JSON text already. */
 function json(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = typeof body === "string" ? body : JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
   res.end(text);
 }

@@ -43,8 +43,9 @@ export class ConsoleRoutes {
     return { executions: page.executions, nextMarker: page.nextMarker ?? null };
   }
 
-  execution(arn: string): Json {
-    return { ...this.engine.timeline(arn, PAYLOAD_PREVIEW), functions: this.engine.functionNames() };
+  /** The timeline as the engine's JSON text, sent on without being parsed here. */
+  execution(arn: string): string {
+    return this.engine.timelineJson(arn, PAYLOAD_PREVIEW);
   }
 
   /** The execution's input and result, whole. */

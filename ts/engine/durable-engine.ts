@@ -7,7 +7,7 @@ import diagnostics_channel from "node:diagnostics_channel";
 import { ExecutionNotFoundError } from "../engine-errors";
 import { errorObject } from "../errors";
 import { lambdaInvocationEvent } from "../invocation-timestamps";
-import type { EngineMetrics, ExecutionChange, ExecutionLinks, ExecutionTimeline, ExecutionVersion, HistoryPage, ListPage, ListQuery } from "../../index";
+import type { EngineMetrics, ExecutionChange, ExecutionLinks, ExecutionVersion, HistoryPage, ListPage, ListQuery, WireErrorObject, WireOperation } from "../../index";
 import { call, callAsync, native, type ExecutionRecord, type InvocationTask, type NativeEngine } from "../native";
 import { DurableExecutionInvocationInputWithClient, type DurableExecutionClient } from "../runtime/client";
 import {
@@ -21,7 +21,29 @@ import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-exec
 import { InProcessClient } from "./in-process-client";
 
 export type { ExecutionRecord };
-export type { EngineMetrics, ExecutionChange, ExecutionLinks, ExecutionTimeline, ExecutionVersion, HistoryPage, ListPage, ListQuery };
+export type { EngineMetrics, ExecutionChange, ExecutionLinks, ExecutionVersion, HistoryPage, ListPage, ListQuery };
+
+/** One execution as the console draws it (crates/engine/src/inspect.rs `Timeline`); times in ms. */
+export interface ExecutionTimeline {
+  execution: ExecutionRecord;
+  functionName: string;
+  inputSize: number;
+  resultSize: number;
+  rootArn: string;
+  parentArn?: string;
+  parentOperationId?: string;
+  invocations: { number: number; startMs: number; endMs?: number; requestId: string; error?: WireErrorObject }[];
+  operations: {
+    operation: WireOperation;
+    inputSize: number;
+    resultSize: number;
+    truncated: boolean;
+    attempts: { number: number; startMs: number; endMs?: number; status: string; error?: WireErrorObject; retryAtMs?: number }[];
+    targetArn?: string;
+  }[];
+  lastEventId: number;
+  nowMs: number;
+}
 
 export interface DurableEngineOptions {
   /** SQLite file (its directory must exist), or ":memory:" (the default). */
@@ -418,7 +440,12 @@ export class DurableEngine {
 
   /** The execution, its operations with their attempts, and its invocations. */
   timeline(arnOrName: string, payloadLimit: number): ExecutionTimeline {
-    return call(() => this.native.timeline(arnOrName, payloadLimit));
+    return JSON.parse(this.timelineJson(arnOrName, payloadLimit)) as ExecutionTimeline;
+  }
+
+  /** `timeline` as the JSON text the engine made (a page sends it on as it is). */
+  timelineJson(arnOrName: string, payloadLimit: number): string {
+    return call(() => this.native.timelineJson(arnOrName, payloadLimit));
   }
 
   /** One operation record, whole (payloads uncut). */

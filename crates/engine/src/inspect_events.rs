@@ -2,9 +2,10 @@
 //! ended and why it failed, when each invocation ran, which execution a chained invoke started.
 //! One pass over an execution's events (their stored bodies), for `inspect::timeline`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use serde_json::Value;
+use serde::Deserialize;
 
 use crate::inspect::{Attempt, InvocationSpan};
 use crate::model::ErrorObject;
@@ -17,14 +18,54 @@ pub(crate) struct Derived {
     pub targets: HashMap<String, String>,
 }
 
-fn iso_ms(v: Option<&Value>) -> Option<i64> {
-    let text = v?.as_str()?;
-    chrono::DateTime::parse_from_rfc3339(text).ok().map(|d| d.timestamp_millis())
+fn iso_ms(v: Option<&str>) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(v?).ok().map(|d| d.timestamp_millis())
 }
 
-/// `{"Payload": ErrorObject}` in a details member.
-fn error_of(details: &Value) -> Option<ErrorObject> {
-    details.get("Error")?.get("Payload").and_then(|p| serde_json::from_value(p.clone()).ok())
+// The members of stored event bodies this pass reads; serde skips the rest (payloads) without
+// building them, which is most of the cost of an execution with thousands of steps.
+#[derive(Deserialize)]
+struct ErrorMember {
+    #[serde(rename = "Payload")]
+    payload: Option<ErrorObject>,
+}
+
+#[derive(Deserialize)]
+struct Retry {
+    #[serde(rename = "CurrentAttempt")]
+    current_attempt: Option<u32>,
+    #[serde(rename = "NextAttemptDelaySeconds")]
+    next_attempt_delay_seconds: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct Details<'a> {
+    #[serde(rename = "Error")]
+    error: Option<ErrorMember>,
+    #[serde(rename = "RetryDetails")]
+    retry: Option<Retry>,
+    #[serde(rename = "StartTimestamp", borrow)]
+    start: Option<Cow<'a, str>>,
+    #[serde(rename = "EndTimestamp", borrow)]
+    end: Option<Cow<'a, str>>,
+    #[serde(rename = "RequestId")]
+    request_id: Option<String>,
+    #[serde(rename = "DurableExecutionArn")]
+    target_arn: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Body<'a> {
+    #[serde(rename = "Id", default)]
+    id: String,
+    #[serde(
+        alias = "StepSucceededDetails",
+        alias = "StepFailedDetails",
+        alias = "InvocationCompletedDetails",
+        alias = "ChainedInvokeStartedDetails",
+        borrow
+    )]
+    details: Option<Details<'a>>,
 }
 
 pub(crate) fn derive(events: &[StoredEvent], exec: &ExecRow) -> Derived {
@@ -32,24 +73,26 @@ pub(crate) fn derive(events: &[StoredEvent], exec: &ExecRow) -> Derived {
     for (_, event_type, ts, body) in events {
         let ts = *ts;
         let kind = event_type.as_str();
-        let wanted = matches!(kind, "StepStarted" | "StepSucceeded" | "StepFailed" | "InvocationCompleted" | "ChainedInvokeStarted");
-        if !wanted {
+        if !matches!(kind, "StepStarted" | "StepSucceeded" | "StepFailed" | "InvocationCompleted" | "ChainedInvokeStarted") {
             continue;
         }
-        let Ok(body) = serde_json::from_str::<Value>(body) else { continue };
-        let details = body.get(format!("{kind}Details")).cloned().unwrap_or(Value::Null);
-        let id = body.get("Id").and_then(Value::as_str).unwrap_or_default().to_string();
+        let Ok(body) = serde_json::from_str::<Body>(body) else { continue };
+        let details = body.details;
+        let id = body.id;
         match kind {
-            "InvocationCompleted" => d.invocations.push(InvocationSpan {
-                number: d.invocations.len() as i64 + 1,
-                start_ms: iso_ms(details.get("StartTimestamp")).unwrap_or(ts),
-                end_ms: Some(iso_ms(details.get("EndTimestamp")).unwrap_or(ts)),
-                request_id: details.get("RequestId").and_then(Value::as_str).unwrap_or_default().to_string(),
-                error: error_of(&details),
-            }),
+            "InvocationCompleted" => {
+                let details = details.unwrap_or_else(|| Details { error: None, retry: None, start: None, end: None, request_id: None, target_arn: None });
+                d.invocations.push(InvocationSpan {
+                    number: d.invocations.len() as i64 + 1,
+                    start_ms: iso_ms(details.start.as_deref()).unwrap_or(ts),
+                    end_ms: Some(iso_ms(details.end.as_deref()).unwrap_or(ts)),
+                    request_id: details.request_id.unwrap_or_default(),
+                    error: details.error.and_then(|e| e.payload),
+                });
+            }
             "ChainedInvokeStarted" => {
-                if let Some(arn) = details.get("DurableExecutionArn").and_then(Value::as_str) {
-                    d.targets.insert(id, arn.to_string());
+                if let Some(arn) = details.and_then(|d| d.target_arn) {
+                    d.targets.insert(id, arn);
                 }
             }
             "StepStarted" => {
@@ -67,16 +110,16 @@ pub(crate) fn derive(events: &[StoredEvent], exec: &ExecRow) -> Derived {
                 }
                 let attempt = list.last_mut().expect("pushed above");
                 attempt.end_ms = Some(ts);
-                let retry = details.get("RetryDetails");
-                if let Some(n) = retry.and_then(|r| r.get("CurrentAttempt")).and_then(Value::as_u64) {
-                    attempt.number = n as u32;
+                let (error, retry) = details.map(|d| (d.error, d.retry)).unwrap_or((None, None));
+                if let Some(n) = retry.as_ref().and_then(|r| r.current_attempt) {
+                    attempt.number = n;
                 }
                 if kind == "StepSucceeded" {
                     attempt.status = "SUCCEEDED";
                 } else {
                     attempt.status = "FAILED";
-                    attempt.error = error_of(&details);
-                    attempt.retry_at_ms = retry.and_then(|r| r.get("NextAttemptDelaySeconds")).and_then(Value::as_i64).map(|s| ts + s * 1000);
+                    attempt.error = error.and_then(|e| e.payload);
+                    attempt.retry_at_ms = retry.and_then(|r| r.next_attempt_delay_seconds).map(|s| ts + s * 1000);
                 }
             }
         }
