@@ -35,7 +35,7 @@ export declare class NativeEngine {
   now(): number
   /** When the next timer of the selected executions fires (engine clock, ms), if any. */
   nextDueTime(filter?: TaskFilter | undefined | null): number | null
-  /** Moves a time-skipping engine's clock forward to `targetMs`. */
+  /** Moves a time-skipping (or manual) engine's clock forward to `targetMs`. */
   advanceClockTo(targetMs: number): void
   startExecution(functionName: string, name?: string | undefined | null, input?: string | undefined | null): StartedExecution
   /** CheckpointDurableExecution; a repeated `clientToken` gets the first answer again. */
@@ -78,8 +78,11 @@ export declare class NativeEngine {
   /** Invocations handed out by this engine that have not ended. */
   activeInvocations(): number
   close(): void
-  /** The state machine of an invocation this engine handed out, committing in process. */
-  openInvocation(arn: string, token: string, operations: Array<WireOperation>): NativeInvocation
+  /**
+   * The state machine of an invocation this engine handed out, committing in process; its
+   * records come from the engine directly (nothing crosses to JavaScript and back).
+   */
+  openInvocation(arn: string, token: string): NativeInvocation
   /**
    * Sends the next batch (at most `max` updates) of each invocation, all in one
    * transaction, and merges each answer into its invocation in Rust. `null` for an
@@ -100,6 +103,8 @@ export declare class NativeInvocation {
   hasStep(stepId: string): boolean
   get(id: string): WireOperation | null
   status(id: string): string | null
+  /** Whether the step id's operation has ended. */
+  stepEnded(stepId: string): boolean
   /** Whether code waiting on record `id` may go on (it no longer awaits the service). */
   ready(id: string): boolean
   /** Queues an update; false when it is dropped (ended, or inside a finished child context). */
@@ -217,6 +222,8 @@ export interface EngineOptions {
   callbackQuietMs?: number
   /** This machine's identity for leases (default: boot id and PID namespace). */
   hostId?: string
+  /** Tests: a clock that stands still at this time (ms) until `advanceClockTo` moves it. */
+  manualClockMs?: number
 }
 
 export interface ExecutionChange {

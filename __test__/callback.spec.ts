@@ -217,8 +217,9 @@ describe("createCallback", () => {
     expect(started.CallbackStartedDetails).toMatchObject({ HeartbeatTimeout: 5 });
   });
 
-  it("stays open while heartbeats arrive within the heartbeat timeout (real time)", async () => {
-    engine = DurableEngine.open();
+  it("stays open while heartbeats arrive within the heartbeat timeout, and times out after one is missed (manual clock)", async () => {
+    const start = Date.parse("2026-01-01T00:00:00Z");
+    engine = DurableEngine.open({ manualClockMs: start });
     engine.register(
       "f",
       withDurableExecution(async (_e, ctx) => {
@@ -228,9 +229,10 @@ describe("createCallback", () => {
     );
     const { arn, done } = startRun(engine, "f");
     const id = await callbackId(engine, arn);
+    await suspended(engine, arn, 1);
     // 3.6 s in total, far past the 2-second heartbeat timeout, but never 2 s without a beat.
-    for (let i = 0; i < 3; i++) {
-      await sleep(1_200);
+    for (let i = 1; i <= 3; i++) {
+      engine.advanceClockTo(start + i * 1_200);
       engine.sendCallbackHeartbeat(id);
     }
     engine.sendCallbackSuccess(id, '"alive"');
@@ -239,6 +241,18 @@ describe("createCallback", () => {
     expect(JSON.parse(record.Result!)).toBe('"alive"');
     // A heartbeat records no event.
     expect(eventTypes(engine, arn).filter((t) => t.startsWith("Callback"))).toEqual(["CallbackStarted", "CallbackSucceeded"]);
+
+    const second = startRun(engine, "f", "missed");
+    const id2 = await callbackId(engine, second.arn);
+    await suspended(engine, second.arn, 1);
+    const t0 = engine.now();
+    engine.advanceClockTo(t0 + 1_500);
+    engine.sendCallbackHeartbeat(id2);
+    expect(engine.native.nextDueTime({ arn: second.arn }), "the beat moved the deadline").toBe(t0 + 3_500);
+    engine.advanceClockTo(t0 + 3_501);
+    const timedOut = await second.done;
+    expect(timedOut.Status).toBe("FAILED");
+    expect(eventTypes(engine, second.arn)).toContain("CallbackTimedOut");
   });
 
   it("deserializes with the per-operation serdes, then defaultCallbackDeserializer, never the context's defaultSerdes", async () => {

@@ -65,6 +65,8 @@ pub struct EngineOptions {
     pub callback_quiet_ms: Option<u32>,
     /// This machine's identity for leases (default: boot id and PID namespace).
     pub host_id: Option<String>,
+    /// Tests: a clock that stands still at this time (ms) until `advanceClockTo` moves it.
+    pub manual_clock_ms: Option<f64>,
 }
 
 #[napi(object)]
@@ -91,6 +93,7 @@ impl NativeEngine {
     pub fn open(path: String, options: Option<EngineOptions>) -> Result<NativeEngine> {
         let mut config = engine::EngineConfig::default();
         let mut full = false;
+        let mut manual = None;
         if let Some(o) = options {
             config.skip_time = o.skip_time.unwrap_or(false);
             if let Some(v) = o.lease_ms {
@@ -108,8 +111,15 @@ impl NativeEngine {
             full = o.synchronous_full.unwrap_or(false);
             config.callback_quiet_ms = o.callback_quiet_ms.map(i64::from);
             config.host_id = o.host_id;
+            manual = o.manual_clock_ms.map(|t| t as i64);
         }
-        let inner = engine::Engine::open(&path, config).map_err(js_err)?;
+        let inner = match manual {
+            Some(start) => {
+                let storage = engine::storage::SqliteStorage::open(&path).map_err(js_err)?;
+                engine::Engine::open_with(Box::new(storage), Arc::new(engine::clock::ManualClock::new(start)), config)
+            }
+            None => engine::Engine::open(&path, config).map_err(js_err)?,
+        };
         if full {
             inner.set_synchronous_full(true).map_err(js_err)?;
         }
@@ -129,7 +139,7 @@ impl NativeEngine {
         Ok(self.inner.next_due_time(&filter).map_err(js_err)?.map(|t| t as f64))
     }
 
-    /// Moves a time-skipping engine's clock forward to `targetMs`.
+    /// Moves a time-skipping (or manual) engine's clock forward to `targetMs`.
     #[napi]
     pub fn advance_clock_to(&self, target_ms: f64) -> Result<()> {
         self.inner.advance_clock_to(target_ms as i64).map_err(js_err)
@@ -288,10 +298,11 @@ impl NativeEngine {
         self.inner.close();
     }
 
-    /// The state machine of an invocation this engine handed out, committing in process.
+    /// The state machine of an invocation this engine handed out, committing in process; its
+    /// records come from the engine directly (nothing crosses to JavaScript and back).
     #[napi]
-    pub fn open_invocation(&self, arn: String, token: String, operations: Vec<WireOperation>) -> Result<NativeInvocation> {
-        let ops = to_engine_ops(operations).map_err(js_err)?;
+    pub fn open_invocation(&self, arn: String, token: String) -> Result<NativeInvocation> {
+        let ops = self.inner.invocation_state(&arn, &token).map_err(js_err)?;
         Ok(NativeInvocation { vm: engine::vm::InvocationVm::new(&arn, &token, ops), engine: Some(self.inner.clone()) })
     }
 
@@ -382,6 +393,12 @@ impl NativeInvocation {
     #[napi]
     pub fn status(&self, id: String) -> Option<String> {
         self.vm.get(&id).map(|op| op.status.as_str().to_string())
+    }
+
+    /// Whether the step id's operation has ended.
+    #[napi]
+    pub fn step_ended(&self, step_id: String) -> bool {
+        self.vm.step_ended(&step_id)
     }
 
     /// Whether code waiting on record `id` may go on (it no longer awaits the service).

@@ -6,9 +6,8 @@ import { DefaultLogger, bindLogger, type DurableContextLogger, type DurableLogDa
 import { parseStepArgs, step, type StepConfig, type StepFunc } from "./operations/step";
 import { wait } from "./operations/wait";
 // Child contexts, batches, promise combinators and context-misuse detection.
-import { native } from "./native";
 import type { BatchResult } from "./operations/batch-result";
-import { isTerminal, runInChildContext, type ChildConfig, type ChildFunc } from "./operations/child-context";
+import { runInChildContext, type ChildConfig, type ChildFunc } from "./operations/child-context";
 import { map, type MapConfig, type MapFunc } from "./operations/map";
 import { parallel, type NamedParallelBranch, type ParallelConfig, type ParallelFunc, type ParallelResultOf } from "./operations/parallel";
 import { combinator, type PromiseCombinators } from "./operations/promise-combinators";
@@ -243,7 +242,7 @@ export class DurableContextImpl implements DurableContext, Scope {
       void this.invocation.fail(misuse);
       return new DurablePromise(() => NEVER);
     }
-    if (this.replayOnly && !isTerminal(this.invocation.get(native.hashStepId(this.peekNextStepId())))) {
+    if (this.replayOnly && !this.invocation.stepEnded(this.peekNextStepId())) {
       this.nextStepId();
       return new DurablePromise(() => NEVER);
     }

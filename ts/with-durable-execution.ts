@@ -13,6 +13,7 @@ import type { DurableInstrumentationPlugin } from "./plugins/types";
 import { DurableExecutionApiClient, loadLambdaModule, type LambdaClientLike } from "./runtime/api-client";
 import { DurableExecutionInvocationInputWithClient, updatedOperationIdsOf, type DurableExecutionClient } from "./runtime/client";
 import { native } from "./native";
+import { InProcessClient } from "./engine/in-process-client";
 import { Invocation, type Termination } from "./runtime/invocation";
 import {
   InvocationStatus,
@@ -89,7 +90,10 @@ export function withDurableExecution<TEvent = any, TResult = any, TLogger extend
     verboseLog("Invocation starts", () => ({ DurableExecutionArn: event.DurableExecutionArn, Operations: event.InitialExecutionState?.Operations?.length, NextMarker: event.InitialExecutionState?.NextMarker }));
     let operations: WireOperation[];
     try {
-      operations = await loadState(client, event);
+      // In process the state machine reads every record from the engine itself; the first page
+      // (the execution's input, whether anything is recorded) is all this layer needs, unless
+      // plugins are told about every operation.
+      operations = client instanceof InProcessClient && runner.isEmpty ? firstPage(event) : await loadState(client, event);
     } catch (error) {
       // API.md §3.5: a transport error the execution cannot recover from fails it; others are retried.
       if (failsExecutionAtInit(error)) return { Status: InvocationStatus.FAILED, Error: errorObject(error) };
@@ -165,9 +169,13 @@ function failsExecutionAtInit(error: unknown): boolean {
   return KMS_ERRORS.has((error as { name?: unknown } | undefined)?.name as string);
 }
 
+function firstPage(event: DurableExecutionInvocationInput): WireOperation[] {
+  return operationsWithDates([...(event.InitialExecutionState?.Operations ?? [])]);
+}
+
 async function loadState(client: DurableExecutionClient, event: DurableExecutionInvocationInput): Promise<WireOperation[]> {
   // The service sends operation timestamps as epoch milliseconds (ts/invocation-timestamps.ts).
-  const operations = operationsWithDates([...(event.InitialExecutionState?.Operations ?? [])]);
+  const operations = firstPage(event);
   let marker = event.InitialExecutionState?.NextMarker;
   while (marker) {
     const page = await client.getExecutionState({

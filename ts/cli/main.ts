@@ -105,8 +105,25 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
   return program;
 }
 
+/**
+ * Standard output, one write per event-loop turn: a run prints two lines per step, and a write
+ * of its own for each line cost more than the step (pipes and files are written synchronously).
+ */
+function stdoutLines(): (line: string) => void {
+  let pending: string[] = [];
+  const flush = () => {
+    const text = pending.join("");
+    pending = [];
+    process.stdout.write(text);
+  };
+  return (line) => {
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(line + "\n");
+  };
+}
+
 /** Runs the command line; resolves with the exit status. */
-export async function main(argv: string[], out: (line: string) => void = (l) => process.stdout.write(l + "\n")): Promise<number> {
+export async function main(argv: string[], out: (line: string) => void = stdoutLines()): Promise<number> {
   let code = 0;
   const program = buildProgram(out, (c) => (code = c));
   try {

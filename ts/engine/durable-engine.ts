@@ -71,6 +71,9 @@ export interface DurableEngineOptions {
    * of real time in which this process ran no invocation and answered nothing (test harnesses:
    * the test may still answer the callback). Default: jump at once. */
   callbackQuietMs?: number;
+  /** Tests: the engine's clock stands still at this time (ms since the epoch) and moves only
+   * with `advanceClockTo`, so a test decides when timers and heartbeat deadlines pass. */
+  manualClockMs?: number;
 }
 
 export interface StartOptions {
@@ -205,6 +208,7 @@ export class DurableEngine {
         leaseMs: options.leaseMs,
         pageSize: options.pageSize,
         callbackQuietMs: options.callbackQuietMs,
+        manualClockMs: options.manualClockMs,
       }),
     );
     return new DurableEngine(engine, options.groupCommit ?? false);
@@ -480,6 +484,11 @@ export class DurableEngine {
   /** Milliseconds since the epoch on the engine clock (ahead of real time when skipping). */
   now(): number {
     return this.native.now();
+  }
+
+  /** Moves a manual (or time-skipping) engine clock forward to `targetMs`; timers due by then fire. */
+  advanceClockTo(targetMs: number): void {
+    call(() => this.native.advanceClockTo(targetMs));
   }
 
   close(): void {

@@ -60,8 +60,8 @@ export class InProcessClient implements DurableExecutionClient {
   }
 
   /** The state machine of an invocation of this engine, committing in process. */
-  openInvocation(arn: string, token: string, operations: unknown[]): NativeInvocation {
-    return call(() => this.engine.openInvocation(arn, token, operations as never));
+  openInvocation(arn: string, token: string): NativeInvocation {
+    return call(() => this.engine.openInvocation(arn, token));
   }
 
   /** Sends an invocation's next batch; null when it had nothing to send. */

@@ -18,15 +18,6 @@ export interface CreateCallbackConfig<TOutput = string> {
 
 export type CreateCallbackResult<T = string> = [DurablePromise<T>, string];
 
-/** Statuses after which a callback record never changes again. */
-export const CLOSED: string[] = [
-  OperationStatus.SUCCEEDED,
-  OperationStatus.FAILED,
-  OperationStatus.TIMED_OUT,
-  OperationStatus.CANCELLED,
-  OperationStatus.STOPPED,
-];
-
 export function parseCreateCallbackArgs(args: unknown[]): { name: string | undefined; config: CreateCallbackConfig<unknown> } {
   const named = typeof args[0] === "string" || args[0] === undefined;
   const name = named ? (args[0] as string | undefined) : undefined;
@@ -67,7 +58,7 @@ async function runCreateCallback(scope: Scope, stepId: string, name: string | un
   const plugins = inv.plugins;
   const call = { id, name: pluginOperationName(config, name), type: "CALLBACK", subType: "Callback", parentId: scope.parentId };
 
-  if (operation && CLOSED.includes(operation.Status)) {
+  if (operation && checked.kind === "replay") {
     scope.replayedFinished();
     publish("replayed");
     if (plugins) await plugins.operationEndedOnReplay(call);
@@ -87,7 +78,7 @@ async function runCreateCallback(scope: Scope, stepId: string, name: string | un
   // Waiting starts now, not when the promise is awaited: an open callback counts as idle work
   // (the SDK's IDLE_NOT_AWAITED), so the invocation may suspend while nothing else runs.
   publish("waiting", `callback id ${callbackId}`);
-  const waited = inv.waitFor(id, (status) => CLOSED.includes(status));
+  const waited = inv.waitFor(id);
   const closed = plugins
     ? waited.then(async (op) => {
         await plugins.operationEnded(call, false);

@@ -37,9 +37,7 @@ export interface ChildRequest<T> {
   config: ChildConfig<T>;
 }
 
-const TERMINAL: string[] = [OperationStatus.SUCCEEDED, OperationStatus.FAILED, OperationStatus.CANCELLED, OperationStatus.TIMED_OUT, OperationStatus.STOPPED];
 
-export const isTerminal = (op: WireOperation | null | undefined): boolean => !!op && TERMINAL.includes(op.Status);
 
 export function runInChildContext(parent: DurableContextImpl, args: unknown[]): DurablePromise<any> {
   const named = typeof args[0] === "string" || args[0] === undefined;
@@ -69,13 +67,13 @@ export async function runChild<T>(parent: DurableContextImpl, req: ChildRequest<
   const publish = publisher(parent, stepId, id, "CONTEXT", subType, name);
   const call: OperationCall = { id, name, type: "CONTEXT", subType, parentId: parent.parentId };
   // Inside a context that is only being replayed, nothing new may start.
-  if (parent.replayOnly && !isTerminal(op)) return NEVER;
+  if (parent.replayOnly && checked.kind !== "replay") return NEVER;
 
   if (op?.Status === OperationStatus.SUCCEEDED && !op.ContextDetails?.ReplayChildren) {
     publish("replayed");
     return deserializeOrFail(parent, serdes, op.ContextDetails?.Result, stepId, name);
   }
-  if (op && op.Status !== OperationStatus.SUCCEEDED && isTerminal(op)) {
+  if (op && op.Status !== OperationStatus.SUCCEEDED && checked.kind === "replay") {
     publish("replayed");
     const recorded = op.ContextDetails?.Error;
     throw mapError(config, recorded ? DurableOperationError.fromErrorObject(recorded) : new ChildContextError("Child context failed"));

@@ -6,7 +6,6 @@
 import type { DurableContext, DurableContextImpl } from "../context";
 import { DurablePromise } from "../durable-promise";
 import type { DurableLogger } from "../logger";
-import { native } from "../native";
 import { started } from "../scope";
 import type { Serdes } from "../serdes";
 import {
@@ -20,7 +19,7 @@ import {
   type BatchResult,
   type CompletionReason,
 } from "./batch-result";
-import { isTerminal, runChild } from "./child-context";
+import { runChild } from "./child-context";
 
 export enum NestingType {
   NESTED = "NESTED",
@@ -326,7 +325,6 @@ async function replayFinishedItems(batch: DurableContextImpl, plan: BatchPlan): 
   const summary = parseSummary(batch.replayRecord?.ContextDetails?.Result);
   const flat = plan.config.nesting === NestingType.FLAT;
   const inv = batch.invocation;
-  const recordOf = (stepId: string) => inv.get(native.hashStepId(stepId));
 
   const finished = (index: number): boolean => {
     const stepId = itemStepId(batch, index);
@@ -334,14 +332,13 @@ async function replayFinishedItems(batch: DurableContextImpl, plan: BatchPlan): 
       const marker = summary.itemStatuses[index];
       if (marker !== "S" && marker !== "F") return false;
       // A FLAT item has no record; a NESTED one can only be re-driven from a terminal record.
-      return flat || isTerminal(recordOf(stepId));
+      return flat || inv.stepEnded(stepId);
     }
-    if (!flat) return isTerminal(recordOf(stepId));
+    if (!flat) return inv.stepEnded(stepId);
     let k = 1;
     for (; ; k++) {
-      const op = recordOf(`${stepId}-${k}`);
-      if (!op) break;
-      if (!isTerminal(op)) return false;
+      if (!inv.hasStep(`${stepId}-${k}`)) break;
+      if (!inv.stepEnded(`${stepId}-${k}`)) return false;
     }
     return k > 1;
   };

@@ -7,7 +7,6 @@ import { InvokeError } from "../errors";
 import { deserializeOrFail, publisher, serializeOrFail, started, type Scope } from "../scope";
 import type { Serdes } from "../serdes";
 import { OperationStatus, type WireOperation } from "../types";
-import { CLOSED } from "./callback";
 
 export interface InvokeConfig<I, O> {
   payloadSerdes?: Serdes<I>;
@@ -62,7 +61,7 @@ async function runInvoke(scope: Scope, req: InvokeRequest): Promise<WireOperatio
   const publish = publisher(scope, stepId, id, "CHAINED_INVOKE", "ChainedInvoke", name);
   const plugins = inv.plugins;
   const call = { id, name, type: "CHAINED_INVOKE", subType: "ChainedInvoke", parentId: scope.parentId };
-  if (operation && CLOSED.includes(operation.Status)) {
+  if (operation && checked.kind === "replay") {
     scope.replayedFinished();
     publish("replayed");
     if (plugins) await plugins.operationEndedOnReplay(call);
@@ -86,7 +85,7 @@ async function runInvoke(scope: Scope, req: InvokeRequest): Promise<WireOperatio
   if (plugins) await plugins.operationStarted(call, !!operation, "record");
   // Waiting counts as idle from now on (the SDK's IDLE_NOT_AWAITED), awaited or not.
   publish("waiting", `for ${funcId}`);
-  const op = await inv.waitFor(id, (status) => CLOSED.includes(status));
+  const op = await inv.waitFor(id);
   publish(op.Status === OperationStatus.SUCCEEDED ? "succeeded" : "failed", op.ChainedInvokeDetails?.Error?.ErrorMessage);
   if (plugins) await plugins.operationEnded(call, false);
   return op;

@@ -55,8 +55,6 @@ export function step(scope: Scope, args: unknown[]): DurablePromise<any> {
   return new DurablePromise(started(runStep(scope, { stepId, name, fn, config, subType: "Step" })));
 }
 
-const isTerminal = (op: WireOperation | null) => op?.Status === OperationStatus.SUCCEEDED || op?.Status === OperationStatus.FAILED;
-
 async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
   const inv = scope.invocation;
   const { stepId, name, fn, config } = req;
@@ -72,7 +70,7 @@ async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
   const semantics = config.semantics ?? StepSemantics.AtLeastOncePerRetry;
   const base: OperationUpdate = { Id: id, ParentId: scope.parentId, Name: name, Type: "STEP", SubType: req.subType, Action: "START" };
 
-  if (isTerminal(checked.operation)) {
+  if (checked.kind === "replay") {
     publish("replayed");
     return replayOutcome(scope, checked.operation!, serdes, stepId, name);
   }
@@ -88,7 +86,7 @@ async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
     if (op?.Status === OperationStatus.PENDING) {
       const due = op.StepDetails?.NextAttemptTimestamp;
       publish("waiting", due ? `retry due ${String(due)}` : undefined);
-      op = await inv.waitFor(id, (status) => status !== OperationStatus.PENDING);
+      op = await inv.waitFor(id);
     }
     const attempt = (op?.StepDetails?.Attempt ?? 0) + 1;
     const resumingStarted = op?.Status === OperationStatus.STARTED;

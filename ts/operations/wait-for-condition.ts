@@ -84,7 +84,7 @@ async function run(scope: Scope, req: Request): Promise<unknown> {
     if (op?.Status === OperationStatus.PENDING) {
       const due = op.StepDetails?.NextAttemptTimestamp;
       publish("waiting", due ? `next check due ${String(due)}` : undefined);
-      op = await inv.waitFor(id, (status) => status !== OperationStatus.PENDING);
+      op = await inv.waitFor(id);
     }
     // A record that is STARTED (the last check was interrupted) or READY (a poll is due)
     // carries the state the previous check returned.

@@ -7,7 +7,6 @@ import { clock } from "../clock-format";
 import { publisher, started, type Scope } from "../scope";
 import { OperationStatus, type Duration } from "../types";
 
-const TERMINAL: string[] = [OperationStatus.SUCCEEDED, OperationStatus.FAILED, OperationStatus.CANCELLED, OperationStatus.TIMED_OUT, OperationStatus.STOPPED];
 
 export function wait(scope: Scope, args: unknown[]): DurablePromise<void> {
   const named = typeof args[0] === "string";
@@ -30,7 +29,7 @@ async function runWait(scope: Scope, stepId: string, name: string | undefined, d
   const publish = publisher(scope, stepId, id, "WAIT", "Wait", name);
   const plugins = inv.plugins;
   const call = { id, name, type: "WAIT", subType: "Wait", parentId: scope.parentId };
-  if (operation && TERMINAL.includes(operation.Status)) {
+  if (checked.kind === "replay") {
     scope.replayedFinished();
     publish("replayed");
     if (plugins) await plugins.operationEndedOnReplay(call);
@@ -44,7 +43,7 @@ async function runWait(scope: Scope, stepId: string, name: string | undefined, d
   if (plugins) await plugins.operationStarted(call, !!operation, "record");
   const due = inv.get(id)?.WaitDetails?.ScheduledEndTimestamp;
   publish("waiting", due ? `until ${clock(due)}` : undefined);
-  await inv.waitFor(id, (status) => TERMINAL.includes(status));
+  await inv.waitFor(id);
   publish("succeeded");
   if (plugins) await plugins.operationEnded(call, false);
 }

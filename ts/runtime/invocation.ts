@@ -19,6 +19,17 @@ export type Termination =
   | { kind: "execution-error"; error: unknown }
   | { kind: "invocation-error"; error: unknown };
 
+/** Where the code stands at a step id (crates/engine/src/vm.rs `Position`). */
+export type Position = "fresh" | "replay" | "resume" | "wait";
+
+export interface Checked {
+  id: string;
+  kind: Position;
+  /** For `resume`: the attempt about to run. */
+  attempt: number | undefined;
+  operation: WireOperation | null;
+}
+
 const BATCH_LIMIT = 250;
 const NEVER = new Promise<never>(() => {});
 
@@ -50,8 +61,8 @@ export class Invocation {
     operations: WireOperation[],
   ) {
     this.inProcess = client instanceof InProcessClient ? client : undefined;
-    const ops = operations.map(normalizeOperation);
-    this.vm = call(() => (this.inProcess ? this.inProcess.openInvocation(arn, token, ops) : new native.NativeInvocation(arn, token, ops)));
+    // In process the engine hands its records to the state machine directly.
+    this.vm = call(() => (this.inProcess ? this.inProcess.openInvocation(arn, token) : new native.NativeInvocation(arn, token, operations.map(normalizeOperation))));
     this.termination = new Promise((resolve) => (this.settle = resolve));
   }
 
@@ -59,15 +70,24 @@ export class Invocation {
     return this.settled;
   }
 
-  /** The wire id and record for a step id; a mismatch ends the execution. */
-  check(stepId: string, type: string, subType: string | undefined, name: string | undefined): { id: string; operation: WireOperation | null } {
+  /**
+   * The wire id, record and position for a step id (the engine decides: `fresh` — do the work;
+   * `replay` — it ended, use its outcome; `resume` — go on with `attempt`; `wait` — the service
+   * owes it a change). A mismatch with the record ends the execution.
+   */
+  check(stepId: string, type: string, subType: string | undefined, name: string | undefined): Checked {
     let result;
     try {
       result = call(() => this.vm.check(stepId, type, subType, name));
     } catch (e) {
       throw e instanceof NonDeterminismError ? new NonDeterministicExecutionError(e.message) : e;
     }
-    return { id: result.id, operation: result.operation ?? null };
+    return { id: result.id, kind: result.kind as Position, attempt: result.attempt ?? undefined, operation: result.operation ?? null };
+  }
+
+  /** Whether the step id's operation has ended (the engine decides what is terminal). */
+  stepEnded(stepId: string): boolean {
+    return this.vm.stepEnded(stepId);
   }
 
   /** Whether the step id has a record (a context's replay mode asks). */
@@ -199,14 +219,14 @@ export class Invocation {
   }
 
   /**
-   * Waits until the status of record `id` satisfies `ready`. While waiting the operation counts
-   * as idle, so the invocation suspends if nothing else runs; if something does, the record is
-   * polled when the engine expects it to change (its retry or wait is due) or every second.
+   * Waits until record `id` no longer awaits the service (the engine decides). While waiting
+   * the operation counts as idle, so the invocation suspends if nothing else runs; if something
+   * does, the record is polled when the engine expects it to change (its retry or wait is due)
+   * or every second.
    */
-  async waitFor(id: string, ready: (status: string) => boolean): Promise<WireOperation> {
+  async waitFor(id: string): Promise<WireOperation> {
     for (;;) {
-      const status = this.vm.status(id);
-      if (status && ready(status)) return this.get(id)!;
+      if (this.vm.ready(id)) return this.get(id)!;
       if (this.settled) return NEVER;
       this.vm.waiting(id, 1);
       const pollTimer = this.armPoll(id);

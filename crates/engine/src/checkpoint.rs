@@ -255,6 +255,15 @@ pub(crate) fn get_execution_state(core: &Core, arn: &str, token: &str, marker: O
     })
 }
 
+/// Every record of the invocation's state (pruned, unpaged), for the SDK side in process.
+pub(crate) fn invocation_state(core: &Core, arn: &str, token: &str) -> Result<Vec<Operation>> {
+    core.read(|s| {
+        let exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
+        check_token(core, &exec, token, false)?;
+        pruned_state(s, exec.id)
+    })
+}
+
 pub(crate) fn paginate(all: Vec<Operation>, offset: usize, page: usize) -> StatePage {
     let total = all.len();
     let operations: Vec<Operation> = all.into_iter().skip(offset).take(page).collect();

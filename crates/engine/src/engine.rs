@@ -157,6 +157,11 @@ impl Engine {
         checkpoint::get_execution_state(&self.core, arn, token, marker, max_items)
     }
 
+    /// The whole state an invocation starts from (what `get_execution_state` pages through).
+    pub fn invocation_state(&self, arn: &str, token: &str) -> Result<Vec<Operation>> {
+        checkpoint::invocation_state(&self.core, arn, token)
+    }
+
     /// Waits for the next invocation to run among the executions `filter` selects. Returns
     /// `None` when the filter names one execution and it has finished, or the engine closed.
     pub async fn next_task(&self, filter: &TaskFilter) -> Result<Option<Task>> {

@@ -132,6 +132,11 @@ impl InvocationVm {
         self.replay.get(id)
     }
 
+    /// Whether the step id's operation has ended (terminal record).
+    pub fn step_ended(&self, step_id: &str) -> bool {
+        self.replay.get(&crate::ids::hash_step_id(step_id)).is_some_and(|op| op.status.is_terminal())
+    }
+
     /// Whether code waiting on record `id` may go on (the record exists and no longer awaits
     /// the service).
     pub fn ready(&self, id: &str) -> bool {
