@@ -113,6 +113,30 @@ describe("the console's HTTP side", () => {
     expect(JSON.parse(start.body).error).toMatch(/^input is not valid JSON/);
   });
 
+  it("starts again with the same input, and answers a callback's heartbeat and failure", async () => {
+    const api = `${worker.url}/console/api`;
+    const started = JSON.parse((await request(`${api}/start`, { method: "POST", headers: action, body: JSON.stringify({ functionName: "review", name: "again-1", input: '{"documents":["a.pdf"]}' }) })).body);
+    const arn = started.execution.DurableExecutionArn;
+    const callbackId = await eventually(async () => {
+      const t = JSON.parse((await request(`${api}/executions/${encodeURIComponent(arn)}`)).body);
+      const cb = t.operations.find((o: any) => o.operation.Type === "CALLBACK" && o.operation.Status === "STARTED");
+      return cb?.operation.CallbackDetails.CallbackId as string | undefined;
+    }, 30_000, "the callback");
+    const post = (what: string, body: unknown) => request(`${api}/callbacks/${encodeURIComponent(callbackId)}/${what}`, { method: "POST", headers: action, body: JSON.stringify(body) });
+    expect((await post("heartbeat", {})).status).toBe(200);
+    expect(JSON.parse((await post("fail", { ErrorType: "Rejected", Colour: "red" })).body).error).toContain("Colour");
+    expect((await post("fail", { ErrorType: "Rejected", ErrorMessage: "not today" })).status).toBe(200);
+    const failed = await eventually(async () => {
+      const r = lastJson((await runCli(["get", arn, "--db", db, "--json"])).stdout);
+      return r.Status === "RUNNING" ? undefined : r;
+    }, 30_000, "the review's end");
+    expect(failed.Status).toBe("FAILED");
+    const again = JSON.parse((await request(`${api}/executions/${encodeURIComponent(arn)}/restart`, { method: "POST", headers: action, body: "{}" })).body);
+    expect(again.created).toBe(true);
+    expect(again.execution.DurableExecutionArn).not.toBe(arn);
+    expect(again.execution.InputPayload).toBe('{"documents":["a.pdf"]}');
+  });
+
   it("streams the rows that change to the list", async () => {
     const events: string[] = [];
     const controller = new AbortController();
