@@ -100,7 +100,14 @@ export declare class NativeInvocation {
   constructor(arn: string, token: string, operations: Array<WireOperation>)
   /** The wire id for `stepId` and its record; throws ERR_NON_DETERMINISTIC on a mismatch. */
   check(stepId: string, opType: string, subType?: string | undefined | null, name?: string | undefined | null): ReplayCheck
+  /** A context opens: replaying or not (the rest of replay mode is decided in Rust). */
+  openContext(prefix: string, replaying: boolean): void
+  replaying(prefix: string): boolean
+  enterExecution(prefix: string): void
+  /** The context replayed an ended operation; `nextStepId` is the step it comes to next. */
+  replayed(prefix: string, nextStepId: string): void
   hasStep(stepId: string): boolean
+  /** A record, timestamps in epoch milliseconds. */
   get(id: string): WireOperation | null
   status(id: string): string | null
   /** Whether the step id's operation has ended. */
@@ -335,7 +342,7 @@ export interface StartedExecution {
 
 export interface StepDetails {
   Attempt?: number
-  NextAttemptTimestamp?: string
+  NextAttemptTimestamp?: string | number
   Result?: string
   Error?: WireErrorObject
 }
@@ -346,7 +353,7 @@ export interface TaskFilter {
 }
 
 export interface WaitDetails {
-  ScheduledEndTimestamp?: string
+  ScheduledEndTimestamp?: string | number
 }
 
 export interface WireCallbackOptions {
@@ -385,8 +392,8 @@ export interface WireOperation {
   Type: string
   SubType?: string
   Status: string
-  StartTimestamp?: string
-  EndTimestamp?: string
+  StartTimestamp?: string | number
+  EndTimestamp?: string | number
   ExecutionDetails?: ExecutionDetails
   ContextDetails?: ContextDetails
   StepDetails?: StepDetails

@@ -1,9 +1,24 @@
 //! Wire-shaped JS objects (PascalCase fields, as on the AWS API) and their conversions to and
-//! from the engine's types. Timestamps cross as ISO-8601 strings.
+//! from the engine's types. Timestamps of records for the service-facing APIs cross as ISO-8601
+//! strings (the AWS shapes); records an invocation's state machine hands to the SDK carry epoch
+//! milliseconds. Either is accepted coming in (the service itself sends epoch milliseconds).
 
 use durable_engine as engine;
 use engine::clock::iso;
+use napi::bindgen_prelude::Either;
 use napi_derive::napi;
+
+/// A timestamp: ISO-8601 text or epoch milliseconds.
+pub type Stamp = Either<String, f64>;
+
+/// A timestamp in JSON as it is in JS: text stays text, milliseconds a number.
+fn stamp<S: serde::Serializer>(value: &Option<Stamp>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(Either::A(text)) => s.serialize_str(text),
+        Some(Either::B(ms)) => s.serialize_f64(*ms),
+        None => s.serialize_none(),
+    }
+}
 
 #[napi(object)]
 #[derive(Clone, Default)]
@@ -184,8 +199,8 @@ pub struct StepDetails {
     #[serde(rename = "Attempt", skip_serializing_if = "Option::is_none")]
     pub attempt: Option<u32>,
     #[napi(js_name = "NextAttemptTimestamp")]
-    #[serde(rename = "NextAttemptTimestamp", skip_serializing_if = "Option::is_none")]
-    pub next_attempt_timestamp: Option<String>,
+    #[serde(rename = "NextAttemptTimestamp", skip_serializing_if = "Option::is_none", serialize_with = "stamp")]
+    pub next_attempt_timestamp: Option<Either<String, f64>>,
     #[napi(js_name = "Result")]
     #[serde(rename = "Result", skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
@@ -198,8 +213,8 @@ pub struct StepDetails {
 #[derive(serde::Serialize)]
 pub struct WaitDetails {
     #[napi(js_name = "ScheduledEndTimestamp")]
-    #[serde(rename = "ScheduledEndTimestamp", skip_serializing_if = "Option::is_none")]
-    pub scheduled_end_timestamp: Option<String>,
+    #[serde(rename = "ScheduledEndTimestamp", skip_serializing_if = "Option::is_none", serialize_with = "stamp")]
+    pub scheduled_end_timestamp: Option<Either<String, f64>>,
 }
 
 #[napi(object)]
@@ -250,11 +265,11 @@ pub struct WireOperation {
     #[serde(rename = "Status")]
     pub status: String,
     #[napi(js_name = "StartTimestamp")]
-    #[serde(rename = "StartTimestamp", skip_serializing_if = "Option::is_none")]
-    pub start_timestamp: Option<String>,
+    #[serde(rename = "StartTimestamp", skip_serializing_if = "Option::is_none", serialize_with = "stamp")]
+    pub start_timestamp: Option<Either<String, f64>>,
     #[napi(js_name = "EndTimestamp")]
-    #[serde(rename = "EndTimestamp", skip_serializing_if = "Option::is_none")]
-    pub end_timestamp: Option<String>,
+    #[serde(rename = "EndTimestamp", skip_serializing_if = "Option::is_none", serialize_with = "stamp")]
+    pub end_timestamp: Option<Either<String, f64>>,
     #[napi(js_name = "ExecutionDetails")]
     #[serde(rename = "ExecutionDetails", skip_serializing_if = "Option::is_none")]
     pub execution_details: Option<ExecutionDetails>,
@@ -277,7 +292,18 @@ pub struct WireOperation {
 
 impl From<&engine::Operation> for WireOperation {
     fn from(op: &engine::Operation) -> Self {
-        use engine::OperationType as T;
+        wire_operation(op, |ms| Either::A(iso(ms)))
+    }
+}
+
+/// A record for the SDK side: timestamps as epoch milliseconds.
+pub fn sdk_operation(op: &engine::Operation) -> WireOperation {
+    wire_operation(op, |ms| Either::B(ms as f64))
+}
+
+fn wire_operation(op: &engine::Operation, stamp: impl Fn(i64) -> Stamp) -> WireOperation {
+    use engine::OperationType as T;
+    {
         let error = || op.error.as_ref().map(Into::into);
         let mut out = WireOperation {
             id: op.id.clone(),
@@ -286,8 +312,8 @@ impl From<&engine::Operation> for WireOperation {
             op_type: op.op_type.as_str().to_string(),
             sub_type: op.sub_type.clone(),
             status: op.status.as_str().to_string(),
-            start_timestamp: Some(iso(op.start_ms)),
-            end_timestamp: op.end_ms.map(iso),
+            start_timestamp: Some(stamp(op.start_ms)),
+            end_timestamp: op.end_ms.map(&stamp),
             execution_details: None,
             context_details: None,
             step_details: None,
@@ -304,12 +330,12 @@ impl From<&engine::Operation> for WireOperation {
             T::Step => {
                 out.step_details = Some(StepDetails {
                     attempt: op.attempt,
-                    next_attempt_timestamp: op.next_attempt_ms.map(iso),
+                    next_attempt_timestamp: op.next_attempt_ms.map(&stamp),
                     result: op.result.clone(),
                     error: error(),
                 })
             }
-            T::Wait => out.wait_details = Some(WaitDetails { scheduled_end_timestamp: op.scheduled_end_ms.map(iso) }),
+            T::Wait => out.wait_details = Some(WaitDetails { scheduled_end_timestamp: op.scheduled_end_ms.map(&stamp) }),
             T::Callback => {
                 out.callback_details =
                     Some(CallbackDetails { callback_id: op.callback_id.clone(), result: op.result.clone(), error: error() })
@@ -320,10 +346,12 @@ impl From<&engine::Operation> for WireOperation {
     }
 }
 
-fn parse_ts(field: &str, value: Option<String>) -> engine::Result<Option<i64>> {
+fn parse_ts(field: &str, value: Option<Stamp>) -> engine::Result<Option<i64>> {
     match value {
         None => Ok(None),
-        Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
+        Some(Either::B(ms)) if ms.is_finite() => Ok(Some(ms as i64)),
+        Some(Either::B(ms)) => Err(engine::EngineError::parameter(field, ms, "not a timestamp (epoch milliseconds)")),
+        Some(Either::A(text)) => chrono::DateTime::parse_from_rfc3339(&text)
             .map(|d| Some(d.timestamp_millis()))
             .map_err(|e| engine::EngineError::parameter(field, format!("{text:?}"), format!("not an ISO-8601 timestamp ({e})"))),
     }

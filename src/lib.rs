@@ -377,7 +377,29 @@ impl NativeInvocation {
             engine::vm::Position::Resume { attempt } => ("resume", Some(attempt), None),
             engine::vm::Position::Wait { until_ms } => ("wait", None, until_ms.map(|t| t as f64)),
         };
-        Ok(ReplayCheck { kind: kind.to_string(), attempt, until_ms, operation: record.map(Into::into), id })
+        Ok(ReplayCheck { kind: kind.to_string(), attempt, until_ms, operation: record.map(sdk_operation), id })
+    }
+
+    /// A context opens: replaying or not (the rest of replay mode is decided in Rust).
+    #[napi]
+    pub fn open_context(&mut self, prefix: String, replaying: bool) {
+        self.vm.open_context(&prefix, replaying);
+    }
+
+    #[napi]
+    pub fn replaying(&self, prefix: String) -> bool {
+        self.vm.replaying(&prefix)
+    }
+
+    #[napi]
+    pub fn enter_execution(&mut self, prefix: String) {
+        self.vm.enter_execution(&prefix);
+    }
+
+    /// The context replayed an ended operation; `nextStepId` is the step it comes to next.
+    #[napi]
+    pub fn replayed(&mut self, prefix: String, next_step_id: String) {
+        self.vm.replayed(&prefix, &next_step_id);
     }
 
     #[napi]
@@ -385,9 +407,10 @@ impl NativeInvocation {
         self.vm.has_step(&step_id)
     }
 
+    /// A record, timestamps in epoch milliseconds.
     #[napi]
     pub fn get(&self, id: String) -> Option<WireOperation> {
-        self.vm.get(&id).map(Into::into)
+        self.vm.get(&id).map(sdk_operation)
     }
 
     #[napi]

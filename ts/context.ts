@@ -113,11 +113,13 @@ export class DurableContextImpl implements DurableContext, Scope {
     /** Un-hashed step id of this context ("" at the root). */
     readonly prefix: string,
     readonly parentId: string | undefined,
-    private replaying: boolean,
+    replaying: boolean,
     baseLogger: DurableLogger = new DefaultLogger(),
     private readonly operation?: { id: string; name?: string },
   ) {
     this.executionContext = { durableExecutionArn: shared.invocation.arn };
+    // Replay mode is the invocation state machine's (crates/engine/src/vm.rs).
+    shared.invocation.vm.openContext(prefix, replaying);
     this.baseLogger = baseLogger;
     this.logger = this.makeLogger();
     this.promise = {
@@ -146,14 +148,11 @@ export class DurableContextImpl implements DurableContext, Scope {
   }
 
   enterExecutionMode(): void {
-    this.replaying = false;
+    this.invocation.vm.enterExecution(this.prefix);
   }
 
   replayedFinished(): void {
-    if (!this.replaying) return;
-    // A virtual child context has no record of its own, only its children (`<id>-1`).
-    const next = this.peekNextStepId();
-    if (!this.invocation.hasStep(next) && !this.invocation.hasStep(`${next}-1`)) this.replaying = false;
+    this.invocation.vm.replayed(this.prefix, this.peekNextStepId());
   }
 
   logData(): DurableLogData {
@@ -167,7 +166,7 @@ export class DurableContextImpl implements DurableContext, Scope {
   }
 
   private makeLogger(): DurableContextLogger {
-    return bindLogger(this.baseLogger, () => this.logData(), () => !this.modeAware || !this.replaying);
+    return bindLogger(this.baseLogger, () => this.logData(), () => !this.modeAware || !this.invocation.vm.replaying(this.prefix));
   }
 
   step(...args: unknown[]): DurablePromise<any> {
@@ -209,7 +208,7 @@ export class DurableContextImpl implements DurableContext, Scope {
   }
 
   get isReplaying(): boolean {
-    return this.replaying;
+    return this.invocation.vm.replaying(this.prefix);
   }
 
   get operationInfo(): { id: string; name?: string } | undefined {

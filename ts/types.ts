@@ -64,7 +64,9 @@ export interface ErrorObject {
   StackTrace?: string[];
 }
 
-export type WireTimestamp = Date | string;
+/** ISO-8601 text, a Date (AWS clients), or epoch milliseconds (the service's events, and the
+ * records the engine hands the SDK). */
+export type WireTimestamp = Date | string | number;
 
 export interface ExecutionDetails { InputPayload?: string }
 export interface ContextDetails { ReplayChildren?: boolean; Result?: string; Error?: ErrorObject }

@@ -1,6 +1,7 @@
 // context.step (API.md §6.1): run a function once per attempt, checkpoint its result or error,
 // retry through engine timers, and replay recorded outcomes without running the function.
 
+import { clock } from "../clock-format";
 import { DurablePromise } from "../durable-promise";
 import { validDurationSeconds } from "../duration";
 import {
@@ -85,7 +86,7 @@ async function runStep(scope: Scope, req: StepRequest): Promise<unknown> {
     let op = inv.get(id);
     if (op?.Status === OperationStatus.PENDING) {
       const due = op.StepDetails?.NextAttemptTimestamp;
-      publish("waiting", due ? `retry due ${String(due)}` : undefined);
+      publish("waiting", due ? `retry due ${clock(due)}` : undefined);
       op = await inv.waitFor(id);
     }
     const attempt = (op?.StepDetails?.Attempt ?? 0) + 1;

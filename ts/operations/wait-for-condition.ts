@@ -3,6 +3,7 @@
 // "continue" is a RETRY carrying the state as Payload, so the engine's retry timer spaces the
 // polls and the invocation suspends in between.
 
+import { clock } from "../clock-format";
 import { DurablePromise } from "../durable-promise";
 import { validDurationSeconds } from "../duration";
 import { DurableOperationError, UnrecoverableError, WaitForConditionError, errorObject } from "../errors";
@@ -83,7 +84,7 @@ async function run(scope: Scope, req: Request): Promise<unknown> {
     let op = inv.get(id);
     if (op?.Status === OperationStatus.PENDING) {
       const due = op.StepDetails?.NextAttemptTimestamp;
-      publish("waiting", due ? `next check due ${String(due)}` : undefined);
+      publish("waiting", due ? `next check due ${clock(due)}` : undefined);
       op = await inv.waitFor(id);
     }
     // A record that is STARTED (the last check was interrupted) or READY (a poll is due)

@@ -75,6 +75,9 @@ pub struct InvocationVm {
     finished: HashSet<String>,
     waiting: HashMap<String, u32>,
     executing: u32,
+    /// Whether each context (by step-id prefix, "" the root) is replaying recorded operations
+    /// or executing new ones: loggers stay quiet while replaying.
+    modes: HashMap<String, bool>,
     queue: VecDeque<OperationUpdate>,
     /// Updates of the batch in flight (`Some(0)`: a poll).
     in_flight: Option<usize>,
@@ -101,6 +104,7 @@ impl InvocationVm {
             finished: HashSet::new(),
             waiting: HashMap::new(),
             executing: 0,
+            modes: HashMap::new(),
             queue: VecDeque::new(),
             in_flight: None,
             terminated: false,
@@ -146,6 +150,29 @@ impl InvocationVm {
     /// Whether a record exists for a step id (the replay mode of a context asks).
     pub fn has_step(&self, step_id: &str) -> bool {
         self.replay.get(&crate::ids::hash_step_id(step_id)).is_some()
+    }
+
+    /// A context starts, replaying (its parent was, and it has records) or not.
+    pub fn open_context(&mut self, prefix: &str, replaying: bool) {
+        self.modes.insert(prefix.to_string(), replaying);
+    }
+
+    pub fn replaying(&self, prefix: &str) -> bool {
+        self.modes.get(prefix).copied().unwrap_or(false)
+    }
+
+    /// The context reached an operation with nothing to replay: it executes from now on.
+    pub fn enter_execution(&mut self, prefix: &str) {
+        self.modes.insert(prefix.to_string(), false);
+    }
+
+    /// The context replayed an ended operation; it keeps replaying only if its next step (or,
+    /// for a child context that records nothing of its own, that step's first child) has a
+    /// record.
+    pub fn replayed(&mut self, prefix: &str, next_step_id: &str) {
+        if self.replaying(prefix) && !self.has_step(next_step_id) && !self.has_step(&format!("{next_step_id}-1")) {
+            self.enter_execution(prefix);
+        }
     }
 
     /// Queues an update; false when it is dropped (the invocation ended, or the operation lies
@@ -328,6 +355,20 @@ mod tests {
         assert_eq!(Position::of(Some(&pending)), Position::Resume { attempt: 3 });
         assert_eq!(Position::of(Some(&op(OperationType::Wait, S::Started))), Position::Wait { until_ms: None });
         assert_eq!(Position::of(Some(&op(OperationType::Context, S::Started))), Position::Resume { attempt: 1 });
+    }
+
+    #[test]
+    fn a_context_replays_while_its_next_step_has_a_record() {
+        let rec = |step: &str| Operation::new(&crate::ids::hash_step_id(step), OperationType::Step, OperationStatus::Succeeded, 0);
+        let mut vm = InvocationVm::new("arn", "t0", vec![rec("1"), rec("2-1")]);
+        vm.open_context("", true);
+        vm.replayed("", "2");
+        assert!(vm.replaying(""), "step 2 records nothing itself but its first child");
+        vm.replayed("", "3");
+        assert!(!vm.replaying(""), "nothing recorded at 3: executing");
+        vm.open_context("2", true);
+        vm.enter_execution("2");
+        assert!(!vm.replaying("2"));
     }
 
     #[test]
