@@ -10,6 +10,25 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 export declare class NativeEngine {
+  /** One page of executions (without input and result), newest first unless `oldestFirst`. */
+  listPage(q: ListQuery): ListPage
+  /** Execution rows changed after change number `since`, in change order. */
+  executionChanges(since: number, limit: number): Array<ExecutionChange>
+  lastExecutionChange(): number
+  executionVersion(arnOrName: string): ExecutionVersion
+  /**
+   * The execution, its operations with their attempts, and its invocations, as JSON text (a
+   * page shows it as it is: one string crosses instead of thousands of objects); payloads cut
+   * to `payloadLimit` bytes (their full sizes alongside).
+   */
+  timelineJson(arnOrName: string, payloadLimit: number): string
+  /** Name, start, root and caller of an execution (for tracing: its parent span). */
+  executionLinks(arnOrName: string): ExecutionLinks
+  /** One operation record, whole. */
+  operation(arnOrName: string, id: string): WireOperation
+  /** One page of the history; `marker` is the previous page's `nextMarker`. */
+  historyPage(arnOrName: string, marker: string | undefined | null, limit: number, reverse: boolean): HistoryPage
+  metrics(): EngineMetrics
   /** Opens a database file (created if missing; its directory must exist) or ":memory:". */
   static open(path: string, options?: EngineOptions | undefined | null): NativeEngine
   /** Milliseconds since the epoch on the engine clock (virtual when skipping time). */
@@ -182,6 +201,23 @@ export interface EngineErrorInfo {
  */
 export declare function engineErrorSample(index: number): string | null
 
+/** Everything `GET /metrics` reports from the engine, read at once. */
+export interface EngineMetrics {
+  checkpointRequests: number
+  checkpointTransactions: number
+  /** Upper bounds of the latency buckets (µs); `latency_buckets` has one more (+Inf). */
+  latencyBoundsUs: Array<number>
+  latencyBuckets: Array<number>
+  latencySumUs: number
+  stepsCompleted: number
+  leaseTakeovers: number
+  invocationFailures: Array<NamedCount>
+  executionsByStatus: Array<NamedCount>
+  dueUnclaimed: number
+  pendingTimers: number
+  activeInvocations: number
+}
+
 export interface EngineOptions {
   skipTime?: boolean
   leaseMs?: number
@@ -197,8 +233,22 @@ export interface EngineOptions {
   manualClockMs?: number
 }
 
+export interface ExecutionChange {
+  changeNo: number
+  execution: ExecutionRecord
+}
+
 export interface ExecutionDetails {
   InputPayload?: string
+}
+
+export interface ExecutionLinks {
+  name: string
+  functionName: string
+  startMs: number
+  rootArn: string
+  parentArn?: string
+  parentOperationId?: string
 }
 
 /** The `GetDurableExecution` shape (PROTOCOL.md §8). */
@@ -219,8 +269,18 @@ export interface ExecutionState {
   NextMarker?: string
 }
 
+export interface ExecutionVersion {
+  status: string
+  lastEventId: number
+}
+
 /** The wire id of a step id (first 16 hex characters of its MD5). */
 export declare function hashStepId(stepId: string): string
+
+export interface HistoryPage {
+  events: Array<any>
+  nextMarker?: string
+}
 
 export interface InvocationOutput {
   Status: string
@@ -237,6 +297,29 @@ export interface InvocationTask {
   CheckpointToken: string
   UpdatedOperationIds: Array<string>
   InitialExecutionState: ExecutionState
+}
+
+export interface ListPage {
+  executions: Array<ExecutionRecord>
+  nextMarker?: string
+}
+
+/** Which executions a page lists; every field narrows it. `marker` is a page's `nextMarker`. */
+export interface ListQuery {
+  functionName?: string
+  statuses?: Array<string>
+  name?: string
+  namePrefix?: string
+  startedAfterMs?: number
+  startedBeforeMs?: number
+  oldestFirst?: boolean
+  marker?: string
+  limit: number
+}
+
+export interface NamedCount {
+  name: string
+  count: number
 }
 
 export interface ReplayCheck {

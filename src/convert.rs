@@ -11,16 +11,30 @@ use napi_derive::napi;
 /// A timestamp: ISO-8601 text or epoch milliseconds.
 pub type Stamp = Either<String, f64>;
 
+/// A timestamp in JSON as it is in JS: text stays text, milliseconds a number.
+fn stamp<S: serde::Serializer>(value: &Option<Stamp>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(Either::A(text)) => s.serialize_str(text),
+        Some(Either::B(ms)) => s.serialize_f64(*ms),
+        None => s.serialize_none(),
+    }
+}
+
 #[napi(object)]
 #[derive(Clone, Default)]
+#[derive(serde::Serialize)]
 pub struct WireErrorObject {
     #[napi(js_name = "ErrorMessage")]
+    #[serde(rename = "ErrorMessage", skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     #[napi(js_name = "ErrorType")]
+    #[serde(rename = "ErrorType", skip_serializing_if = "Option::is_none")]
     pub error_type: Option<String>,
     #[napi(js_name = "ErrorData")]
+    #[serde(rename = "ErrorData", skip_serializing_if = "Option::is_none")]
     pub error_data: Option<String>,
     #[napi(js_name = "StackTrace")]
+    #[serde(rename = "StackTrace", skip_serializing_if = "Option::is_none")]
     pub stack_trace: Option<Vec<String>>,
 }
 
@@ -157,87 +171,122 @@ impl From<&engine::OperationUpdate> for WireOperationUpdate {
 }
 
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct ExecutionDetails {
     #[napi(js_name = "InputPayload")]
+    #[serde(rename = "InputPayload", skip_serializing_if = "Option::is_none")]
     pub input_payload: Option<String>,
 }
 
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct ContextDetails {
     #[napi(js_name = "ReplayChildren")]
+    #[serde(rename = "ReplayChildren", skip_serializing_if = "Option::is_none")]
     pub replay_children: Option<bool>,
     #[napi(js_name = "Result")]
+    #[serde(rename = "Result", skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     #[napi(js_name = "Error")]
+    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
     pub error: Option<WireErrorObject>,
 }
 
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct StepDetails {
     #[napi(js_name = "Attempt")]
+    #[serde(rename = "Attempt", skip_serializing_if = "Option::is_none")]
     pub attempt: Option<u32>,
     #[napi(js_name = "NextAttemptTimestamp")]
+    #[serde(rename = "NextAttemptTimestamp", skip_serializing_if = "Option::is_none", serialize_with = "stamp")]
     pub next_attempt_timestamp: Option<Either<String, f64>>,
     #[napi(js_name = "Result")]
+    #[serde(rename = "Result", skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     #[napi(js_name = "Error")]
+    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
     pub error: Option<WireErrorObject>,
 }
 
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct WaitDetails {
     #[napi(js_name = "ScheduledEndTimestamp")]
+    #[serde(rename = "ScheduledEndTimestamp", skip_serializing_if = "Option::is_none", serialize_with = "stamp")]
     pub scheduled_end_timestamp: Option<Either<String, f64>>,
 }
 
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct CallbackDetails {
     #[napi(js_name = "CallbackId")]
+    #[serde(rename = "CallbackId", skip_serializing_if = "Option::is_none")]
     pub callback_id: Option<String>,
     #[napi(js_name = "Result")]
+    #[serde(rename = "Result", skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     #[napi(js_name = "Error")]
+    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
     pub error: Option<WireErrorObject>,
 }
 
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct ChainedInvokeDetails {
     #[napi(js_name = "Result")]
+    #[serde(rename = "Result", skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     #[napi(js_name = "Error")]
+    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
     pub error: Option<WireErrorObject>,
 }
 
 /// An operation record in the wire shape (PROTOCOL.md §3).
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct WireOperation {
     #[napi(js_name = "Id")]
+    #[serde(rename = "Id")]
     pub id: String,
     #[napi(js_name = "ParentId")]
+    #[serde(rename = "ParentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     #[napi(js_name = "Name")]
+    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[napi(js_name = "Type")]
+    #[serde(rename = "Type")]
     pub op_type: String,
     #[napi(js_name = "SubType")]
+    #[serde(rename = "SubType", skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<String>,
     #[napi(js_name = "Status")]
+    #[serde(rename = "Status")]
     pub status: String,
     #[napi(js_name = "StartTimestamp")]
+    #[serde(rename = "StartTimestamp", skip_serializing_if = "Option::is_none", serialize_with = "stamp")]
     pub start_timestamp: Option<Either<String, f64>>,
     #[napi(js_name = "EndTimestamp")]
+    #[serde(rename = "EndTimestamp", skip_serializing_if = "Option::is_none", serialize_with = "stamp")]
     pub end_timestamp: Option<Either<String, f64>>,
     #[napi(js_name = "ExecutionDetails")]
+    #[serde(rename = "ExecutionDetails", skip_serializing_if = "Option::is_none")]
     pub execution_details: Option<ExecutionDetails>,
     #[napi(js_name = "ContextDetails")]
+    #[serde(rename = "ContextDetails", skip_serializing_if = "Option::is_none")]
     pub context_details: Option<ContextDetails>,
     #[napi(js_name = "StepDetails")]
+    #[serde(rename = "StepDetails", skip_serializing_if = "Option::is_none")]
     pub step_details: Option<StepDetails>,
     #[napi(js_name = "WaitDetails")]
+    #[serde(rename = "WaitDetails", skip_serializing_if = "Option::is_none")]
     pub wait_details: Option<WaitDetails>,
     #[napi(js_name = "CallbackDetails")]
+    #[serde(rename = "CallbackDetails", skip_serializing_if = "Option::is_none")]
     pub callback_details: Option<CallbackDetails>,
     #[napi(js_name = "ChainedInvokeDetails")]
+    #[serde(rename = "ChainedInvokeDetails", skip_serializing_if = "Option::is_none")]
     pub chained_invoke_details: Option<ChainedInvokeDetails>,
 }
 
@@ -460,24 +509,34 @@ impl TryFrom<InvocationOutput> for engine::InvocationOutput {
 
 /// The `GetDurableExecution` shape (PROTOCOL.md §8).
 #[napi(object)]
+#[derive(serde::Serialize)]
 pub struct ExecutionRecord {
     #[napi(js_name = "DurableExecutionArn")]
+    #[serde(rename = "DurableExecutionArn")]
     pub durable_execution_arn: String,
     #[napi(js_name = "DurableExecutionName")]
+    #[serde(rename = "DurableExecutionName")]
     pub durable_execution_name: String,
     #[napi(js_name = "FunctionArn")]
+    #[serde(rename = "FunctionArn")]
     pub function_arn: String,
     #[napi(js_name = "Status")]
+    #[serde(rename = "Status")]
     pub status: String,
     #[napi(js_name = "InputPayload")]
+    #[serde(rename = "InputPayload", skip_serializing_if = "Option::is_none")]
     pub input_payload: Option<String>,
     #[napi(js_name = "Result")]
+    #[serde(rename = "Result", skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     #[napi(js_name = "Error")]
+    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
     pub error: Option<WireErrorObject>,
     #[napi(js_name = "StartTimestamp")]
+    #[serde(rename = "StartTimestamp")]
     pub start_timestamp: String,
     #[napi(js_name = "EndTimestamp")]
+    #[serde(rename = "EndTimestamp", skip_serializing_if = "Option::is_none")]
     pub end_timestamp: Option<String>,
 }
 

@@ -10,6 +10,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 mod convert;
+mod inspect;
 
 use convert::*;
 

@@ -9,6 +9,8 @@ export interface OperationEvent {
   executionArn: string;
   stepId: string;
   id: string;
+  /** Wire id of the enclosing child context (map/parallel items, runInChildContext). */
+  parentId?: string;
   type: string;
   subType?: string;
   name?: string;

@@ -45,7 +45,7 @@ export async function deserializeOrFail(scope: Scope, serdes: Pick<AnySerdes, "d
 
 export function publisher(scope: Scope, stepId: string, id: string, type: string, subType: string, name: string | undefined) {
   return (phase: OperationPhase, detail?: string) =>
-    publishOperation(() => ({ executionArn: scope.invocation.arn, stepId, id, type, subType, name, phase, detail }));
+    publishOperation(() => ({ executionArn: scope.invocation.arn, stepId, id, parentId: scope.parentId, type, subType, name, phase, detail }));
 }
 
 /** Starts an operation's work now and hands it out as a DurablePromise executor. */

@@ -9,6 +9,7 @@ import { DurableEngine } from "../engine/durable-engine";
 import { DatabaseOpenError, DurableNodeError, ExecutionAlreadyStartedError, InvalidParameterError, NotADatabaseError } from "../engine-errors";
 import { registerCallbackCommand } from "./callback-command";
 import { registerCheckCommand } from "./check-command";
+import { registerConsoleCommand } from "./console-command";
 import { registerInspectCommands } from "./inspect-commands";
 import { functionNameFor, loadHandler, registerFunctions } from "./load-handler";
 import { DEFAULT_PYTHON_EXPORT, isPythonFile } from "../python/function";
@@ -16,7 +17,8 @@ import { runPythonFile } from "../python/run-command";
 import { registerPythonCommand } from "../python/setup-command";
 import { followExecution, oneLine } from "./printer";
 import { driveExecution } from "./run-execution";
-import { UsageError } from "./usage-error";
+import { checkOtelUrl, startTracing } from "../tracing/setup";
+import { UsageError, usage } from "./usage-error";
 import { registerWorkerCommands } from "./worker-command";
 
 export const DEFAULT_DB = path.join(".durable", "durable.db");
@@ -33,6 +35,7 @@ interface RunOptions {
   db?: string;
   skipTime?: boolean;
   json?: boolean;
+  otel?: string;
 }
 
 function parseInput(text: string | undefined): unknown {
@@ -52,6 +55,7 @@ export function openEngine(db: string | undefined, skipTime: boolean, options: {
 
 async function run(file: string, options: RunOptions, out: (line: string) => void): Promise<number> {
   const input = parseInput(options.input);
+  if (options.otel !== undefined) usage(() => checkOtelUrl(options.otel!));
   if (isPythonFile(file)) return runPythonFile(file, { ...options, input }, out, openEngine, DEFAULT_DB);
   for (const flag of ["python", "timeout"] as const) {
     if (options[flag] !== undefined) throw new UsageError(`--${flag} applies to Python handlers (.py files), not ${file}`);
@@ -61,12 +65,14 @@ async function run(file: string, options: RunOptions, out: (line: string) => voi
   const functionName = functionNameFor(file, exportName);
   const engine = openEngine(options.db, options.skipTime ?? false);
   const stop = followExecution(out);
+  const tracing = await startTracing(engine, options.otel);
   try {
     engine.register(functionName, handler);
     registerFunctions(engine, functions);
     return await driveExecution(engine, functionName, input, options, out);
   } finally {
     stop();
+    await tracing?.shutdown();
     engine.close();
   }
 }
@@ -88,11 +94,13 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
     .option("--db <path>", `SQLite database file (default ${DEFAULT_DB})`)
     .option("--skip-time", "fire waits and other timers at once through the engine's virtual clock")
     .option("--json", "print the execution record as JSON on the last line")
+    .option("--otel <url>", "export OpenTelemetry spans to this OTLP/HTTP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT, if set)")
     .action(async (file: string, options: RunOptions) => setCode(await run(file, options, out)));
   registerInspectCommands(program, (db) => openEngine(db, false), out);
   registerCallbackCommand(program, (db) => openEngine(db, false), out);
   registerCheckCommand(program, (db) => openEngine(db, false), out, setCode, DEFAULT_DB);
   registerPythonCommand(program, out);
+  registerConsoleCommand(program, (db) => openEngine(db, false), out, setCode);
   registerWorkerCommands(program, (db, o) => openEngine(db, o?.skipTime ?? false, { leaseMs: o?.leaseMs, groupCommit: true, synchronousFull: o?.synchronousFull }), out, setCode);
   return program;
 }

@@ -7,3 +7,12 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/** Runs a check whose failure is a usage error (exit 2, one line). */
+export function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}

@@ -13,7 +13,8 @@ import { createLog } from "../worker/log";
 import { Worker } from "../worker/worker";
 import { parseErrorObject } from "./callback-command";
 import { oneLine } from "./printer";
-import { UsageError } from "./usage-error";
+import { UsageError, usage } from "./usage-error";
+import { checkOtelUrl, startTracing } from "../tracing/setup";
 
 export const DEFAULT_PORT = 9014;
 
@@ -28,6 +29,7 @@ interface WorkerCliOptions {
   port: string;
   host: string;
   http: boolean;
+  console: boolean;
   token?: string;
   concurrency: string;
   shutdownTimeout: string;
@@ -35,6 +37,7 @@ interface WorkerCliOptions {
   skipTime?: boolean;
   synchronousFull?: boolean;
   json?: boolean;
+  otel?: string;
 }
 
 function integer(value: string, flag: string, min: number): number {
@@ -64,6 +67,7 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
   if (options.http && !isLoopback(options.host) && !token) {
     throw new UsageError(`--host ${options.host} is not a loopback address: a token is required (--token or ${TOKEN_ENV})`);
   }
+  if (options.otel !== undefined) usage(() => checkOtelUrl(options.otel!));
   const config = await readConfig(findConfig(options.config));
   const log = createLog(options.json ?? false, write);
   const pythonNames = Object.entries(config.functions).filter(([, f]) => f.runtime === "python").map(([n]) => n);
@@ -74,6 +78,8 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
   const engine = open(options.db, { leaseMs, skipTime: options.skipTime ?? false, synchronousFull: options.synchronousFull ?? false });
   let server: DurableHttpServer | undefined;
   let serverOpen = false;
+  const tracing = await startTracing(engine, options.otel);
+  if (tracing) log.event("info", `tracing to ${tracing.endpoint}`, { otel: tracing.endpoint });
   try {
     const externalTs = await registerConfig(engine, config);
     const external = [...externalTs, ...python.register(engine)];
@@ -86,13 +92,14 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
         host: options.host,
         port,
         token,
+        console: options.console,
         onInternalError: (e, method, path) => log.event("error", `HTTP ${method} ${path} failed: ${(e as Error)?.stack ?? e}`),
       });
       const url = await server.listen().catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot listen on ${options.host}:${port}: ${e.code ?? e.message}`);
       });
       serverOpen = true;
-      log.event("info", `HTTP API listening on ${url}${token ? " (token required)" : ""}`, { url });
+      log.event("info", `HTTP API listening on ${url}${token ? " (token required)" : ""}${options.console ? " (console at /, metrics at /metrics)" : ""}`, { url });
       if (externalTs.length > 0) pointLambdaClientsAt(url, externalTs, token, log);
       // Each Python function's first runtime process must initialise before work is taken.
       await python.start(reachable(url), token);
@@ -128,6 +135,7 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
   } finally {
     await python.close();
     if (serverOpen) await server?.close();
+    await tracing?.shutdown();
     engine.close();
   }
 }
@@ -179,7 +187,8 @@ export function registerWorkerCommands(program: Command, open: Open, out: (line:
     .option("--config <file>", "config file (default: durable.config.ts|js|json in the current directory)")
     .option("--port <n>", "HTTP API port (0 picks a free one)", String(DEFAULT_PORT))
     .option("--host <address>", "HTTP API address; other than loopback needs a token", "127.0.0.1")
-    .option("--no-http", "do not serve the HTTP API")
+    .option("--no-http", "do not serve the HTTP API (nor the console)")
+    .option("--no-console", "serve the HTTP API without the web console and /metrics")
     .option("--token <token>", `token every HTTP request must present (or ${TOKEN_ENV})`)
     .option("--concurrency <n>", "invocations run at the same time", "8")
     .option("--shutdown-timeout <ms>", "on SIGTERM/SIGINT, how long to let running invocations finish", "10000")
@@ -187,6 +196,7 @@ export function registerWorkerCommands(program: Command, open: Open, out: (line:
     .option("--skip-time", "fire waits and other timers at once through the engine's virtual clock (tests, demos)")
     .option("--synchronous-full", "fsync every commit (SQLite synchronous=FULL); concurrent checkpoints share one commit")
     .option("--json", "structured logs: one JSON object per line")
+    .option("--otel <url>", "export OpenTelemetry spans to this OTLP/HTTP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT, if set)")
     .action(async (options: WorkerCliOptions) => setCode(await runWorker(options, open, out)));
 
   program

@@ -7,6 +7,7 @@ import diagnostics_channel from "node:diagnostics_channel";
 import { ExecutionNotFoundError } from "../engine-errors";
 import { errorObject } from "../errors";
 import { lambdaInvocationEvent } from "../invocation-timestamps";
+import type { EngineMetrics, ExecutionChange, ExecutionLinks, ExecutionVersion, HistoryPage, ListPage, ListQuery, WireErrorObject, WireOperation } from "../../index";
 import { call, callAsync, native, type ExecutionRecord, type InvocationTask, type NativeEngine } from "../native";
 import { DurableExecutionInvocationInputWithClient, type DurableExecutionClient } from "../runtime/client";
 import {
@@ -20,6 +21,29 @@ import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-exec
 import { InProcessClient } from "./in-process-client";
 
 export type { ExecutionRecord };
+export type { EngineMetrics, ExecutionChange, ExecutionLinks, ExecutionVersion, HistoryPage, ListPage, ListQuery };
+
+/** One execution as the console draws it (crates/engine/src/inspect.rs `Timeline`); times in ms. */
+export interface ExecutionTimeline {
+  execution: ExecutionRecord;
+  functionName: string;
+  inputSize: number;
+  resultSize: number;
+  rootArn: string;
+  parentArn?: string;
+  parentOperationId?: string;
+  invocations: { number: number; startMs: number; endMs?: number; requestId: string; error?: WireErrorObject }[];
+  operations: {
+    operation: WireOperation;
+    inputSize: number;
+    resultSize: number;
+    truncated: boolean;
+    attempts: { number: number; startMs: number; endMs?: number; status: string; error?: WireErrorObject; retryAtMs?: number }[];
+    targetArn?: string;
+  }[];
+  lastEventId: number;
+  nowMs: number;
+}
 
 export interface DurableEngineOptions {
   /** SQLite file (its directory must exist), or ":memory:" (the default). */
@@ -77,7 +101,11 @@ export interface InvocationEvent {
   phase: "started" | "completed" | "failed";
   status?: string;
   error?: string;
+  /** The thrown error's type (phase "failed"). */
+  errorType?: string;
   updatedOperationIds?: string[];
+  /** A plain (non-durable) function's single invocation. */
+  plain?: boolean;
 }
 
 export const INVOCATION_CHANNEL = "durable-node:invocation";
@@ -343,8 +371,9 @@ export class DurableEngine {
     try {
       output = await handler(event, lambdaContextFor(task));
     } catch (error) {
-      const after = call(() => this.native.failInvocation(arn, task.CheckpointToken, errorObject(error)));
-      if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "failed", error: (error as Error)?.message ?? String(error) });
+      const failure = errorObject(error);
+      const after = call(() => this.native.failInvocation(arn, task.CheckpointToken, failure));
+      if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "failed", error: (error as Error)?.message ?? String(error), errorType: failure.ErrorType });
       // A stopped execution refuses the invocation's checkpoints: that is how it ends, not a failure.
       if (after.Status !== "RUNNING") return;
       throw new InvocationFailedError(arn, task.invocationNumber, error);
@@ -356,6 +385,8 @@ export class DurableEngine {
   /** A plain function runs once; its return value or error ends its execution. */
   private async invokePlain(task: InvocationTask, handler: PlainHandler): Promise<void> {
     const input = task.InitialExecutionState.Operations[0]?.ExecutionDetails?.InputPayload;
+    const base = { executionArn: task.DurableExecutionArn, functionName: task.functionName, number: task.invocationNumber, plain: true };
+    if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "started" });
     let output: DurableExecutionInvocationOutput;
     try {
       const result = await handler(input === undefined ? {} : JSON.parse(input), lambdaContextFor(task));
@@ -365,6 +396,7 @@ export class DurableEngine {
       output = { Status: InvocationStatus.FAILED, Error: { ErrorType: e?.name ?? "Error", ErrorMessage: e?.message ?? String(error), StackTrace: e?.stack?.split("\n") } };
     }
     call(() => this.native.completeInvocation(task.DurableExecutionArn, task.CheckpointToken, output as never));
+    if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "completed", status: output.Status, errorType: "Error" in output ? output.Error?.ErrorType : undefined });
   }
 
   get(arnOrName: string): ExecutionRecord {
@@ -387,6 +419,57 @@ export class DurableEngine {
 
   history(arnOrName: string): Record<string, unknown>[] {
     return call(() => this.native.history(arnOrName));
+  }
+
+  // Reads for people and tools (crates/engine/src/inspect.rs): pages from indexed queries.
+
+  /** One page of executions (no input or result), newest first; `marker` resumes a listing. */
+  listPage(query: ListQuery): ListPage {
+    return call(() => this.native.listPage(query));
+  }
+
+  /** Execution rows changed after change number `since`, in change order (a live list). */
+  executionChanges(since: number, limit: number): ExecutionChange[] {
+    return call(() => this.native.executionChanges(since, limit));
+  }
+
+  lastExecutionChange(): number {
+    return call(() => this.native.lastExecutionChange());
+  }
+
+  /** Status and last event id: what a poller compares before reading an execution again. */
+  executionVersion(arnOrName: string): ExecutionVersion {
+    return call(() => this.native.executionVersion(arnOrName));
+  }
+
+  /** The execution, its operations with their attempts, and its invocations. */
+  timeline(arnOrName: string, payloadLimit: number): ExecutionTimeline {
+    return JSON.parse(this.timelineJson(arnOrName, payloadLimit)) as ExecutionTimeline;
+  }
+
+  /** `timeline` as the JSON text the engine made (a page sends it on as it is). */
+  timelineJson(arnOrName: string, payloadLimit: number): string {
+    return call(() => this.native.timelineJson(arnOrName, payloadLimit));
+  }
+
+  /** One operation record, whole (payloads uncut). */
+  operation(arnOrName: string, id: string) {
+    return call(() => this.native.operation(arnOrName, id));
+  }
+
+  /** One page of the history; `marker` is the previous page's `nextMarker`. */
+  historyPage(arnOrName: string, options: { marker?: string; limit: number; reverse?: boolean }): HistoryPage {
+    return call(() => this.native.historyPage(arnOrName, options.marker, options.limit, options.reverse ?? false));
+  }
+
+  /** Name, start, root and caller of an execution (a tracer's parent span). */
+  executionLinks(arnOrName: string): ExecutionLinks {
+    return call(() => this.native.executionLinks(arnOrName));
+  }
+
+  /** The engine's counters and the store's gauges, for `GET /metrics`. */
+  metrics(): EngineMetrics {
+    return call(() => this.native.metrics());
   }
 
   operations(arnOrName: string) {

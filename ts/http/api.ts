@@ -15,7 +15,6 @@ import {
   checkQuery,
   checkShape,
   epochTimestamps,
-  page,
   parseJson,
   queryBoolean,
   queryInteger,
@@ -101,11 +100,11 @@ export class DurableApi {
     checkQuery(req.query, ["IncludeExecutionData", "MaxItems", "Marker", "ReverseOrder"], "GetDurableExecutionHistory");
     const include = queryBoolean(req.query, "IncludeExecutionData", true);
     const maxItems = queryInteger(req.query, "MaxItems", 100, 1, 1000);
-    let events = this.engine.history(req.params.arn);
-    if (queryBoolean(req.query, "ReverseOrder", false)) events = events.reverse();
-    if (!include) events = events.map(withoutData);
-    const { items, NextMarker } = page(events, req.query.get("Marker"), maxItems);
-    return { body: epochTimestamps({ Events: items, NextMarker }) };
+    const reverse = queryBoolean(req.query, "ReverseOrder", false);
+    // Marker = the last event id of the previous page (the engine's keyset page).
+    const page = this.engine.historyPage(req.params.arn, { marker: req.query.get("Marker") ?? undefined, limit: maxItems, reverse });
+    const events = include ? page.events : page.events.map(withoutData);
+    return { body: epochTimestamps({ Events: events, NextMarker: page.nextMarker ?? undefined }) };
   }
 
   state(req: ApiRequest): ApiResponse {
@@ -154,23 +153,23 @@ export class DurableApi {
     const before = queryTimestamp(req.query, "StartedBefore");
     const name = req.query.get("DurableExecutionName");
     const maxItems = queryInteger(req.query, "MaxItems", 100, 1, 1000);
-    let all = this.engine.list({ functionName });
-    if (all.length === 0 && !this.engine.functionNames().includes(functionName)) {
+    // Newest first; ReverseOrder=true lists the oldest first. Marker = the engine's keyset
+    // marker of the previous page's last row.
+    const page = this.engine.listPage({
+      functionName,
+      statuses,
+      name: name ?? undefined,
+      startedAfterMs: after,
+      startedBeforeMs: before,
+      oldestFirst: queryBoolean(req.query, "ReverseOrder", false),
+      marker: req.query.get("Marker") ?? undefined,
+      limit: maxItems,
+    });
+    if (page.executions.length === 0 && !this.engine.functionNames().includes(functionName) && this.engine.listPage({ functionName, limit: 1 }).executions.length === 0) {
       throw new AwsError("ResourceNotFoundException", `Function not found: ${functionName}`);
     }
-    all = all.filter((e) => {
-      const started = Date.parse(e.StartTimestamp);
-      return (
-        (statuses.length === 0 || statuses.includes(e.Status)) &&
-        (name === null || e.DurableExecutionName === name) &&
-        (after === undefined || started >= after) &&
-        (before === undefined || started <= before)
-      );
-    });
-    // Newest first; ReverseOrder=true lists the oldest first.
-    if (!queryBoolean(req.query, "ReverseOrder", false)) all.reverse();
-    const { items, NextMarker } = page(all, req.query.get("Marker"), maxItems);
-    const DurableExecutions = items.map(listedExecution);
+    const DurableExecutions = page.executions.map(listedExecution);
+    const NextMarker = page.nextMarker ?? undefined;
     return { body: epochTimestamps({ DurableExecutions, NextMarker }) };
   }
 

@@ -1,13 +1,17 @@
 // The worker's HTTP server (node:http): routes the AWS wire paths to DurableApi, checks the
 // token, enforces body limits before anything is parsed, and answers every refusal in the AWS
-// error shape. It binds 127.0.0.1 unless told otherwise; any other address needs a token.
+// error shape; the console's paths (the page, its API and streams, /metrics) go to the console
+// handler, which guards them itself (ts/console/auth.ts). It binds 127.0.0.1 unless told
+// otherwise; any other address needs a token.
 
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 import type { DurableEngine } from "../engine/durable-engine";
+import { ConsoleHandler } from "../console/handler";
 import { DurableApi, type ApiRequest, type ApiResponse } from "./api";
+import { readBody } from "./body";
 import { AwsError, toAwsError } from "./aws-errors";
 
 export const TOKEN_ENV = "DURABLE_NODE_TOKEN";
@@ -20,6 +24,10 @@ export interface HttpServerOptions {
   token?: string;
   /** Called for internal errors (the client only sees a ServiceException). */
   onInternalError?: (error: unknown, method: string, path: string) => void;
+  /** Serve the console and /metrics (default true). */
+  console?: boolean;
+  /** Serve the AWS API (default true; `durable-node console` serves the console alone). */
+  awsApi?: boolean;
 }
 
 interface Route {
@@ -89,29 +97,6 @@ function sameToken(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Reads the body up to `limit` bytes; rejects with RequestTooLargeException past it. */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"] ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(new AwsError("RequestTooLargeException", `Request must be smaller than ${limit} bytes for this operation`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        reject(new AwsError("RequestTooLargeException", `Request must be smaller than ${limit} bytes for this operation`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 function send(res: http.ServerResponse, response: ApiResponse): void {
   const status = response.status ?? 200;
   const headers: Record<string, string> = { ...response.headers };
@@ -132,6 +117,7 @@ function send(res: http.ServerResponse, response: ApiResponse): void {
 export class DurableHttpServer {
   private readonly server: http.Server;
   private readonly api: DurableApi;
+  private readonly console: ConsoleHandler | undefined;
 
   constructor(
     engine: DurableEngine,
@@ -142,6 +128,9 @@ export class DurableHttpServer {
       throw new AwsError("InvalidParameterValueException", `binding ${host} (not loopback) needs a token: pass --token or set ${TOKEN_ENV}`);
     }
     this.api = new DurableApi(engine);
+    if (options.console ?? true) {
+      this.console = new ConsoleHandler(engine, { token: options.token, loopback: isLoopback(host), onInternalError: options.onInternalError });
+    }
     this.server = http.createServer((req, res) => void this.serve(req, res));
   }
 
@@ -162,6 +151,7 @@ export class DurableHttpServer {
    * Invoke may wait for an execution indefinitely), then their connections are closed.
    */
   close(graceMs = 1000): Promise<void> {
+    this.console?.close();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
@@ -173,7 +163,9 @@ export class DurableHttpServer {
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "http://localhost");
     const rawPath = (req.url ?? "/").split("?")[0];
+    if (this.console?.owns(url.pathname)) return this.console.handle(req, res, url);
     try {
+      if (this.options.awsApi === false) throw new AwsError("UnknownOperationException", `No operation at ${method} ${rawPath} (this server runs the console only)`);
       if (this.options.token !== undefined && !sameToken(presentedToken(req), this.options.token)) {
         throw new AwsError("UnrecognizedClientException", "The security token included in the request is invalid.");
       }

@@ -1,6 +1,6 @@
 // The HTTP API's wire rules: strict checks of JSON bodies and query strings (unknown fields,
 // wrong types → InvalidParameterValueException naming the field), timestamps as epoch seconds
-// (the REST-JSON default the AWS clients parse), and Marker/MaxItems paging.
+// (the REST-JSON default the AWS clients parse). Paging is the engine's (keyset markers).
 
 import { invalidParameter } from "./aws-errors";
 
@@ -107,18 +107,6 @@ export function queryTimestamp(query: URLSearchParams, name: string): number | u
   const ms = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
   if (!Number.isFinite(ms)) throw invalidParameter(`${name} must be a timestamp, not ${JSON.stringify(v)}`);
   return ms;
-}
-
-/** One page of `items` from an opaque marker (the offset, as returned in NextMarker). */
-export function page<T>(items: T[], marker: string | null, maxItems: number): { items: T[]; NextMarker?: string } {
-  let offset = 0;
-  if (marker !== null && marker !== "") {
-    if (!/^\d+$/.test(marker) || Number(marker) > items.length) throw invalidParameter(`Marker ${JSON.stringify(marker)} is not a marker returned by this API`);
-    offset = Number(marker);
-  }
-  const slice = items.slice(offset, offset + maxItems);
-  const next = offset + slice.length;
-  return next < items.length ? { items: slice, NextMarker: String(next) } : { items: slice };
 }
 
 /** Every `…Timestamp` field holding an ISO-8601 string becomes epoch seconds (recursively). */

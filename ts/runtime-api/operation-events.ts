@@ -57,7 +57,7 @@ function stepIdOf(n: Numbering, op: WireOp): string {
 
 function publish(arn: string, n: Numbering, op: WireOp, phase: OperationPhase, detail?: string): void {
   const stepId = stepIdOf(n, op);
-  publishOperation(() => ({ executionArn: arn, stepId, id: op.Id ?? "", type: op.Type ?? "", subType: op.SubType, name: op.Name, phase, detail }));
+  publishOperation(() => ({ executionArn: arn, stepId, id: op.Id ?? "", parentId: op.ParentId, type: op.Type ?? "", subType: op.SubType, name: op.Name, phase, detail }));
 }
 
 /** An invocation of `arn` starts in a runtime process with these operations: the finished ones are replayed. */

@@ -7,6 +7,7 @@
 
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { readUpTo } from "../http/body";
 
 const PREFIX = "/2018-06-01/runtime";
 /** Lambda's limit on a synchronous response (and our limit on an error document). */
@@ -52,25 +53,6 @@ export function errorReport(body: Buffer, headerType: string | undefined): Runti
   const errorMessage = typeof doc.errorMessage === "string" ? doc.errorMessage : "";
   const stackTrace = Array.isArray(doc.stackTrace) ? doc.stackTrace.map(String) : undefined;
   return { errorType, errorMessage, ...(stackTrace?.length ? { stackTrace } : {}) };
-}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function answer(res: http.ServerResponse, status: number, body: unknown): void {
@@ -162,7 +144,7 @@ export class RuntimeApiServer {
         this.listener.onNext();
         return;
       }
-      const body = method === "POST" ? await readBody(req, RESPONSE_LIMIT) : Buffer.alloc(0);
+      const body = method === "POST" ? await readUpTo(req, RESPONSE_LIMIT) : Buffer.alloc(0);
       if (body === undefined) {
         answer(res, 413, { errorMessage: `The payload exceeds the limit of ${RESPONSE_LIMIT} bytes`, errorType: "RequestEntityTooLarge" });
         // Lambda fails an invocation whose response is too large.

@@ -61,6 +61,8 @@ export function createLog(json: boolean, write: (line: string) => void): WorkerL
       });
       const onInvocation = (message: unknown) => {
         const e = message as InvocationEvent;
+        // A plain function's one invocation is its execution's whole story: no progress lines.
+        if (e.plain) return;
         emit(e.phase === "failed" ? "warn" : "info", `[${executionLabel(e.executionArn)}] ${invocationLine(e)}`, {
           event: "invocation",
           executionArn: e.executionArn,

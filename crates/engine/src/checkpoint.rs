@@ -4,6 +4,7 @@
 //! request rules' (request.rs) and its operation's state machine's (ops/).
 
 use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 use crate::core::{lock, Core};
 use crate::error::{EngineError, Result};
@@ -37,6 +38,11 @@ pub struct StatePage {
     pub next_marker: Option<String>,
 }
 
+/// Steps an accepted request ended (for the steps-completed counter).
+fn steps_ended(updates: &[OperationUpdate]) -> u64 {
+    updates.iter().filter(|u| u.op_type == "STEP" && (u.action == "SUCCEED" || u.action == "FAIL")).count() as u64
+}
+
 /// A token is valid for the current step of an invocation this engine runs, of a running
 /// execution. Errors never show a valid token.
 pub(crate) fn check_token(core: &Core, exec: &ExecRow, token: &str, consume: bool) -> Result<TokenClaims> {
@@ -67,8 +73,11 @@ pub(crate) fn checkpoint(core: &Core, arn: &str, token: &str, updates: &[Operati
         crate::timers::fire_due(core, core.now())?;
     }
     let now = core.now();
-    let (outcome, wake) = core.write(|s| checkpoint_in(core, s, arn, token, updates, &parsed, now))?;
-    core.count_checkpoints(1);
+    let began = Instant::now();
+    let done = core.write(|s| checkpoint_in(core, s, arn, token, updates, &parsed, now));
+    core.stats.checkpointed(1, began.elapsed());
+    let (outcome, wake) = done?;
+    core.stats.steps_completed(steps_ended(updates));
     if wake {
         core.wake_waiters();
     }
@@ -85,6 +94,7 @@ pub(crate) fn checkpoint_many(core: &Core, requests: &[CheckpointRequest]) -> Re
     }
     let now = core.now();
     let mut wake = false;
+    let began = Instant::now();
     let outcomes = core.write(|s| {
         let mut outcomes = Vec::with_capacity(requests.len());
         for (request, parsed) in requests.iter().zip(parsed) {
@@ -107,8 +117,11 @@ pub(crate) fn checkpoint_many(core: &Core, requests: &[CheckpointRequest]) -> Re
             }));
         }
         Ok(outcomes)
-    })?;
-    core.count_checkpoints(requests.len());
+    });
+    core.stats.checkpointed(requests.len(), began.elapsed());
+    let outcomes = outcomes?;
+    let ended = requests.iter().zip(&outcomes).filter(|(_, o)| o.is_ok()).map(|(r, _)| steps_ended(&r.updates)).sum();
+    core.stats.steps_completed(ended);
     if wake {
         core.wake_waiters();
     }

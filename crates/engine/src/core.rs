@@ -4,7 +4,7 @@
 //! the `Engine` facade only delegates to them.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::Notify;
@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::config::EngineConfig;
 use crate::error::{EngineError, Result};
 use crate::lease::Identity;
+use crate::stats::Stats;
 use crate::storage::Storage;
 use crate::token::TokenKey;
 
@@ -52,15 +53,6 @@ pub(crate) struct Core {
     pub stats: Stats,
 }
 
-/// Counters since the engine opened (for metrics, and for tests that must see batching).
-#[derive(Debug, Default)]
-pub struct Stats {
-    /// Checkpoint requests applied (accepted or refused).
-    pub checkpoint_requests: AtomicU64,
-    /// Transactions those requests were applied in.
-    pub checkpoint_transactions: AtomicU64,
-}
-
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding a lock cannot leave a half-applied transaction behind (storage
     // rolls it back), so a poisoned lock is still safe to use.
@@ -81,12 +73,6 @@ impl Core {
             config,
             stats: Stats::default(),
         }
-    }
-
-    /// Counts checkpoint requests applied in one transaction.
-    pub fn count_checkpoints(&self, requests: usize) {
-        self.stats.checkpoint_requests.fetch_add(requests as u64, Ordering::Relaxed);
-        self.stats.checkpoint_transactions.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn now(&self) -> i64 {

@@ -14,11 +14,13 @@ use crate::core::{lock, Core};
 use crate::error::{EngineError, Result};
 use crate::history;
 use crate::idempotency::{self, Answers};
+use crate::inspect::{self, Change, ExecutionPage, HistoryPage, Links, Timeline, Version};
+use crate::stats::StatsSnapshot;
 use crate::invocation::{self, Task};
 use crate::lifecycle::{check_name, create_execution, resolve, to_execution};
 use crate::model::{ErrorObject, Execution, ExecutionStatus, InvocationOutput, Operation, OperationUpdate};
 use crate::request::EXECUTION_PAYLOAD_LIMIT;
-use crate::storage::{SqliteStorage, Storage, TaskFilter};
+use crate::storage::{ExecQuery, QueueGauges, SqliteStorage, Storage, TaskFilter};
 use crate::{callbacks, scheduler, timers};
 
 /// Result of `start_execution`.
@@ -228,9 +230,65 @@ impl Engine {
 
     /// (checkpoint requests applied, transactions they were applied in) since opening.
     pub fn checkpoint_stats(&self) -> (u64, u64) {
-        use std::sync::atomic::Ordering::Relaxed;
-        let s = &self.core.stats;
-        (s.checkpoint_requests.load(Relaxed), s.checkpoint_transactions.load(Relaxed))
+        let s = self.core.stats.snapshot();
+        (s.checkpoint_requests, s.checkpoint_transactions)
+    }
+
+    /// Every counter this engine keeps since it opened (metrics).
+    pub fn stats(&self) -> StatsSnapshot {
+        self.core.stats.snapshot()
+    }
+
+    // Reads for people and tools (inspect.rs): pages, not full reads.
+
+    /// One page of executions (`query.limit` from 1 to 1000), newest first unless asked.
+    pub fn list_page(&self, query: &ExecQuery) -> Result<ExecutionPage> {
+        inspect::list(&self.core, query)
+    }
+
+    /// Execution rows changed after change number `since`, in change order (a live list).
+    pub fn execution_changes(&self, since: i64, limit: usize) -> Result<Vec<Change>> {
+        inspect::changes_since(&self.core, since, limit)
+    }
+
+    /// The latest change number of any execution row.
+    pub fn last_execution_change(&self) -> Result<i64> {
+        inspect::last_change(&self.core)
+    }
+
+    /// Status and last event id: what a poller compares to decide whether to read again.
+    pub fn execution_version(&self, arn_or_name: &str) -> Result<Version> {
+        inspect::version(&self.core, arn_or_name)
+    }
+
+    /// The execution with its operations, their attempts and its invocations, payloads cut
+    /// to `payload_limit` bytes.
+    pub fn timeline(&self, arn_or_name: &str, payload_limit: usize) -> Result<Timeline> {
+        inspect::timeline(&self.core, arn_or_name, payload_limit)
+    }
+
+    /// Name, start and place in a tree of chained invokes (a tracer's parent span).
+    pub fn execution_links(&self, arn_or_name: &str) -> Result<Links> {
+        inspect::links(&self.core, arn_or_name)
+    }
+
+    /// One operation record, whole.
+    pub fn operation(&self, arn_or_name: &str, id: &str) -> Result<Operation> {
+        inspect::operation(&self.core, arn_or_name, id)
+    }
+
+    /// One page of the history (`GetDurableExecutionHistory` shapes); the marker is the last
+    /// event id of the previous page.
+    pub fn history_page(&self, arn_or_name: &str, marker: Option<&str>, limit: usize, reverse: bool) -> Result<HistoryPage> {
+        inspect::history_page(&self.core, arn_or_name, marker, limit, reverse)
+    }
+
+    pub fn counts_by_status(&self) -> Result<Vec<(ExecutionStatus, i64)>> {
+        inspect::counts_by_status(&self.core)
+    }
+
+    pub fn queue_gauges(&self) -> Result<QueueGauges> {
+        inspect::queue_gauges(&self.core)
     }
 
     /// The storage's own check of its files (SQLite: `PRAGMA integrity_check`). Read-only.

@@ -154,6 +154,7 @@ pub(crate) fn fail(core: &Core, arn: &str, token: &str, error: &ErrorObject) -> 
         s.update_exec(&exec)?;
         Ok(to_execution(&exec))
     })?;
+    core.stats.invocation_failed(error.error_type.as_deref().unwrap_or("Error"), 1);
     core.wake_waiters();
     Ok(execution)
 }

@@ -6,7 +6,8 @@
 //! 4. `lease`, `token`, `core`: identity, tokens, the state services share;
 //! 5. `lifecycle`: creating, changing, waking and ending executions;
 //! 6. `checkpoint`, `invocation`, `timers`, `callbacks`, `control`: the services;
-//! 7. `scheduler`: what runs next; 8. `engine`: the facade.
+//! 7. `scheduler`: what runs next; `inspect`: reads for people and tools; `stats`: counters;
+//! 8. `engine`: the facade.
 //! `replay` and `vm` are the SDK side of an invocation: replay matching, and the invocation's
 //! state machine, which commits through the facade in process. No knowledge of Node or napi.
 
@@ -22,6 +23,8 @@ pub mod error;
 pub mod history;
 pub mod ids;
 mod idempotency;
+pub mod inspect;
+mod inspect_events;
 pub mod invocation;
 pub mod lease;
 pub mod lifecycle;
@@ -31,6 +34,7 @@ mod periodic;
 pub mod replay;
 pub mod request;
 pub mod scheduler;
+pub mod stats;
 pub mod storage;
 pub mod timers;
 pub mod token;
@@ -43,4 +47,4 @@ pub use error::{EngineError, Result};
 pub use invocation::Task;
 pub use model::*;
 pub use replay::Replay;
-pub use storage::TaskFilter;
+pub use storage::{ExecCursor, ExecQuery, QueueGauges, TaskFilter};

@@ -85,10 +85,13 @@ pub(crate) fn advance_clock_to(core: &Core, target_ms: i64) -> Result<()> {
 }
 
 fn try_claim(core: &Core, filter: &TaskFilter, now: i64, max: usize) -> Result<Claim> {
-    core.write(|s| {
+    // Counted once the claim committed: a rolled-back takeover did not happen.
+    let mut taken_over = 0;
+    let claim = core.write(|s| {
         for mut exec in s.foreign_active_executions(filter, &core.me.owner)? {
             if exec.invocation.lease.as_ref().is_some_and(|l| core.me.may_take_over(l, now)) {
                 recover(s, &mut exec, now)?;
+                taken_over += 1;
             }
         }
         let mut tasks = Vec::new();
@@ -106,5 +109,8 @@ fn try_claim(core: &Core, filter: &TaskFilter, now: i64, max: usize) -> Result<C
             }
         }
         Ok(Claim::Idle { next_due: s.next_due_time(filter)?, running: s.any_active(filter)? })
-    })
+    })?;
+    core.stats.lease_taken_over(taken_over);
+    core.stats.invocation_failed(crate::invocation::CRASH_ERROR_TYPE, taken_over);
+    Ok(claim)
 }

@@ -78,16 +78,27 @@ async fn a_version_2_database_is_migrated_in_place_keeping_its_executions() {
         let engine = Engine::open(&path, EngineConfig::default()).unwrap();
         engine.start_execution("orders", Some("old"), Some("1")).unwrap().execution.arn
     };
-    // What a version 2 file looks like: no host column, user_version 2.
+    // What a version 2 file looks like: no host column, no change numbers or listing
+    // indexes, user_version 2.
     let old = storage::SqliteStorage::open(&path).unwrap();
-    old.conn_for_tests().execute_batch("ALTER TABLE executions DROP COLUMN inv_host; PRAGMA user_version = 2;").unwrap();
+    old.conn_for_tests()
+        .execute_batch(
+            "DROP INDEX executions_change; DROP INDEX executions_start; DROP INDEX executions_function_start;
+             DROP INDEX executions_function_status; DROP INDEX executions_name;
+             ALTER TABLE executions DROP COLUMN change_no; ALTER TABLE executions DROP COLUMN inv_host; PRAGMA user_version = 2;",
+        )
+        .unwrap();
     drop(old);
     let engine = Engine::open(&path, EngineConfig::default()).unwrap();
     assert_eq!(engine.get_execution(&arn).unwrap().name, "old");
     let task = next(&engine, &arn).await.unwrap();
     assert_eq!(task.invocation_number, 1, "the migrated file takes leases with a host");
     let version: i64 = storage::SqliteStorage::open(&path).unwrap().conn_for_tests().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
+    // Version 4's change feed numbers the migrated rows and the ones changed since.
+    let changes = engine.execution_changes(0, 10).unwrap();
+    assert_eq!(changes.last().unwrap().execution.arn, arn);
+    assert!(changes.last().unwrap().change_no > 1, "the claim after the migration took a new change number");
 }
 
 #[test]

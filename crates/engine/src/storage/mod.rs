@@ -6,6 +6,7 @@
 mod sqlite;
 mod sqlite_queue;
 mod sqlite_schema;
+mod sqlite_views;
 
 pub use sqlite::SqliteStorage;
 
@@ -85,6 +86,45 @@ pub struct DueTimer {
 /// A stored history event: (event id, type, timestamp, body).
 pub type StoredEvent = (i64, String, i64, String);
 
+/// Where a listing resumes: the sort key of the last row of the previous page. Keyset paging
+/// costs the same on the thousandth page as on the first (an offset would scan what it skips).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExecCursor {
+    pub start_ms: i64,
+    pub id: i64,
+}
+
+/// Which executions a listing selects (every field narrows it) and in which order. Rows come
+/// sorted by (start_ms, id), newest first unless `oldest_first`.
+#[derive(Debug, Clone, Default)]
+pub struct ExecQuery {
+    pub function_name: Option<String>,
+    /// Any of these statuses; empty selects every status.
+    pub statuses: Vec<ExecutionStatus>,
+    /// Exactly this name.
+    pub name: Option<String>,
+    /// Names starting with this text.
+    pub name_prefix: Option<String>,
+    /// Started at or after / at or before (ms).
+    pub started_after_ms: Option<i64>,
+    pub started_before_ms: Option<i64>,
+    pub oldest_first: bool,
+    /// Rows strictly after this one in the listing's order.
+    pub after: Option<ExecCursor>,
+    pub limit: usize,
+}
+
+/// What the scheduler's queue looks like now, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueGauges {
+    /// RUNNING executions due for an invocation that nobody has claimed yet.
+    pub due_unclaimed: i64,
+    /// Armed timers (waits, retries, callback deadlines), due or not.
+    pub pending_timers: i64,
+    /// Invocations holding a lease, by any process on the storage.
+    pub active_invocations: i64,
+}
+
 /// The storage the engine runs on. Every method runs inside the transaction the engine opened
 /// with `begin_write` (or outside any, for reads).
 pub trait Storage: Send {
@@ -145,6 +185,24 @@ pub trait Storage: Send {
     fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>>;
     /// The earliest timer of the selected running executions and what it does.
     fn next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>>;
+
+    // Reads for people and tools (console, HTTP listing and history, metrics). Each is one
+    // indexed query, so a page costs the same with a hundred thousand executions.
+    /// One page of executions (`q.limit` rows at most).
+    fn query_execs(&self, q: &ExecQuery) -> Result<Vec<ExecRow>>;
+    /// Executions per status (statuses without executions are left out).
+    fn count_execs_by_status(&self) -> Result<Vec<(ExecutionStatus, i64)>>;
+    /// Executions whose row changed after change number `since`, oldest change first, with
+    /// their change numbers. Every insert and update of an execution row takes the next number
+    /// of one sequence shared by all executions (lease renewals excepted), so a reader polling
+    /// with the last number it saw misses nothing.
+    fn execs_changed_since(&self, since: i64, limit: usize) -> Result<Vec<(i64, ExecRow)>>;
+    /// The latest change number (0 for an empty store).
+    fn last_exec_change(&self) -> Result<i64>;
+    /// Up to `limit` events after event `after` (ascending), or before it when `reverse`
+    /// (descending; `after` = None starts from the end).
+    fn events_page(&self, exec_id: i64, after: Option<i64>, limit: usize, reverse: bool) -> Result<Vec<StoredEvent>>;
+    fn queue_gauges(&self, now: i64) -> Result<QueueGauges>;
 
     // Operations on the store itself.
     fn set_synchronous_full(&self, full: bool) -> Result<()>;

@@ -6,7 +6,7 @@ use std::path::Path;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
 use super::sqlite_schema::{inspect, prepare};
-use super::{DueTimer, ExecRow, InvocationState, Lease, Storage, StoredEvent, TaskFilter};
+use super::{DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, TaskFilter};
 use crate::error::{EngineError, Result};
 use crate::history::Event;
 use crate::model::{ErrorObject, ExecutionStatus, Operation, OperationStatus, OperationType, TimerKind};
@@ -17,6 +17,10 @@ pub struct SqliteStorage {
 
 macro_rules! exec_columns { () => { "id, arn, function_name, name, exec_op_id, input, status, result, error, start_ms, end_ms, timeout_s, change_seq, wake_ms, inv_count, inv_active, inv_owner, inv_pid, inv_lease_ms, inv_start_ms, inv_request_id, delivered_seq, failed_invocations, root_arn, parent_exec_id, parent_op_id, inv_host" }; }
 pub(super) use exec_columns;
+
+/// The next number of the executions' change sequence (`Storage::execs_changed_since`). Writers
+/// are serialized by the write transaction, so the numbers are unique and increasing.
+macro_rules! next_change { () => { "(SELECT coalesce((SELECT change_no FROM executions INDEXED BY executions_change ORDER BY change_no DESC LIMIT 1), 0) + 1)" }; }
 
 macro_rules! op_columns { () => { "id, parent_id, name, type, sub_type, status, start_ms, end_ms, input_payload, result, error, attempt, next_attempt_ms, scheduled_end_ms, replay_children, callback_id, wait_seconds, callback_timeout_s, callback_heartbeat_s, invoke_function, invoke_tenant" }; }
 
@@ -223,20 +227,22 @@ impl Storage for SqliteStorage {
     }
 
     fn insert_exec(&self, e: &ExecRow) -> Result<i64> {
-        let mut stmt = self.conn.prepare_cached(
-            "INSERT INTO executions (arn, function_name, name, exec_op_id, input, status, start_ms, timeout_s, wake_ms, root_arn, parent_exec_id, parent_op_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )?;
+        let mut stmt = self.conn.prepare_cached(concat!(
+            "INSERT INTO executions (arn, function_name, name, exec_op_id, input, status, start_ms, timeout_s, wake_ms, root_arn, parent_exec_id, parent_op_id, change_no)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ", next_change!(), ")",
+        ))?;
         stmt.execute(params![e.arn, e.function_name, e.name, e.exec_op_id, e.input, e.status.as_str(), e.start_ms, e.timeout_s, e.wake_ms, e.root_arn, e.parent_exec_id, e.parent_op_id])?;
         Ok(self.conn.last_insert_rowid())
     }
 
     fn update_exec(&self, e: &ExecRow) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(concat!(
             "UPDATE executions SET status = ?2, result = ?3, error = ?4, end_ms = ?5, change_seq = ?6, wake_ms = ?7,
              inv_count = ?8, inv_active = ?9, inv_owner = ?10, inv_pid = ?11, inv_lease_ms = ?12, inv_start_ms = ?13,
-             inv_request_id = ?14, delivered_seq = ?15, failed_invocations = ?16, inv_host = ?17 WHERE id = ?1",
-        )?;
+             inv_request_id = ?14, delivered_seq = ?15, failed_invocations = ?16, inv_host = ?17, change_no = ",
+            next_change!(),
+            " WHERE id = ?1"
+        ))?;
         let inv = &e.invocation;
         let lease = inv.lease.as_ref();
         stmt.execute(params![
@@ -402,6 +408,30 @@ impl Storage for SqliteStorage {
 
     fn next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>> {
         self.queue_next_timer(filter)
+    }
+
+    fn query_execs(&self, q: &ExecQuery) -> Result<Vec<ExecRow>> {
+        self.views_query_execs(q)
+    }
+
+    fn count_execs_by_status(&self) -> Result<Vec<(ExecutionStatus, i64)>> {
+        self.views_count_by_status()
+    }
+
+    fn execs_changed_since(&self, since: i64, limit: usize) -> Result<Vec<(i64, ExecRow)>> {
+        self.views_changed_since(since, limit)
+    }
+
+    fn last_exec_change(&self) -> Result<i64> {
+        self.views_last_change()
+    }
+
+    fn events_page(&self, exec_id: i64, after: Option<i64>, limit: usize, reverse: bool) -> Result<Vec<StoredEvent>> {
+        self.views_events_page(exec_id, after, limit, reverse)
+    }
+
+    fn queue_gauges(&self, now: i64) -> Result<QueueGauges> {
+        self.views_queue_gauges(now)
     }
 
     fn set_synchronous_full(&self, full: bool) -> Result<()> {

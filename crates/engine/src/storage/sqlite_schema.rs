@@ -8,9 +8,19 @@ use crate::error::{EngineError, Result};
 
 /// `PRAGMA application_id` of a durable-node database ("DNOD").
 pub(super) const APPLICATION_ID: i64 = 0x444E_4F44;
-pub(super) const SCHEMA_VERSION: i64 = 3;
+pub(super) const SCHEMA_VERSION: i64 = 4;
 
-const SCHEMA: &str = "
+/// The indexes of the listing and change-feed reads (`sqlite_views.rs`), in new files and in
+/// the migration to version 4 alike.
+macro_rules! view_indexes { () => { "
+CREATE INDEX executions_change ON executions(change_no);
+CREATE INDEX executions_start ON executions(start_ms);
+CREATE INDEX executions_function_start ON executions(function_name, start_ms);
+CREATE INDEX executions_function_status ON executions(function_name, status, start_ms);
+CREATE INDEX executions_name ON executions(name);
+" }; }
+
+const SCHEMA: &str = concat!("
 CREATE TABLE executions (
   id INTEGER PRIMARY KEY,
   arn TEXT NOT NULL UNIQUE,
@@ -39,6 +49,7 @@ CREATE TABLE executions (
   parent_exec_id INTEGER,
   parent_op_id TEXT,
   inv_host TEXT,
+  change_no INTEGER NOT NULL DEFAULT 0,
   UNIQUE (function_name, name)
 );
 CREATE INDEX executions_wake ON executions(wake_ms) WHERE wake_ms IS NOT NULL;
@@ -88,12 +99,16 @@ CREATE TABLE timers (
   PRIMARY KEY (exec_id, op_id, kind)
 ) WITHOUT ROWID;
 CREATE INDEX timers_due ON timers(due_ms);
-";
+", view_indexes!());
 
 /// Migrations from version N to N+1, by N.
 const MIGRATIONS: &[(i64, &str)] = &[
     // 3: the lease names the holder's host, so liveness by pid is only judged on that host.
     (2, "ALTER TABLE executions ADD COLUMN inv_host TEXT;"),
+    // 4: a change number per execution row (the console's live list) and the indexes that make
+    // listings by function, status, name prefix and start time pages rather than scans.
+    (3, concat!("ALTER TABLE executions ADD COLUMN change_no INTEGER NOT NULL DEFAULT 0;
+      UPDATE executions SET change_no = id;", view_indexes!())),
 ];
 
 /// What an opened file holds, judged before anything is written to it.
