@@ -85,6 +85,23 @@ describe("durable-node run", () => {
     expect(record.Status).toBe("FAILED");
     expect(record.Error).toMatchObject({ ErrorType: "RangeError", ErrorMessage: "order total out of range" });
   });
+
+  it("exits 1, not 0, for a handler that never settles: the invocation fails with Runtime.ExitError and the execution stays RUNNING", async () => {
+    const { dir, file } = handlerFile(
+      "hangs.ts",
+      IMPORT + `export const handler = withDurableExecution(async (_e, ctx) => { await ctx.step("first", async () => 1); return new Promise(() => {}); });\n`,
+    );
+    const db = path.join(dir, "cli.db");
+    const result = await runCli(["run", file, "--db", db, "--name", "hangs", "--json"]);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/error: .*never settled/);
+    expect(lastJson(result.stdout).Status).toBe("RUNNING");
+    const history = inspectDb(db, (engine) => engine.history("hangs"));
+    const ended = history.filter((e) => e.EventType === "InvocationCompleted");
+    expect(ended).toHaveLength(1);
+    expect((ended[0] as { InvocationCompletedDetails?: { Error?: { Payload?: { ErrorType?: string } } } }).InvocationCompletedDetails?.Error?.Payload?.ErrorType).toBe("Runtime.ExitError");
+    expect(history.some((e) => e.EventType === "StepSucceeded")).toBe(true);
+  });
 });
 
 describe("durable-node run refuses bad input", () => {

@@ -23,6 +23,14 @@ import { registerWorkerCommands } from "./worker-command";
 
 export const DEFAULT_DB = path.join(".durable", "durable.db");
 
+/** The handler's promise never settled and nothing was left to settle it. */
+class HandlerNeverSettledError extends Error {
+  constructor() {
+    super("the handler's promise never settled and the event loop emptied: the runtime exited without a result");
+    this.name = "Runtime.ExitError";
+  }
+}
+
 /** Engine errors caused by the arguments given (bad path, name or input) are usage errors. */
 const ARGUMENT_ERRORS = [DatabaseOpenError, NotADatabaseError, InvalidParameterError, ExecutionAlreadyStartedError];
 
@@ -66,11 +74,16 @@ async function run(file: string, options: RunOptions, out: (line: string) => voi
   const engine = openEngine(options.db, options.skipTime ?? false);
   const stop = followExecution(out);
   const tracing = await startTracing(engine, options.otel);
+  // A handler whose promise never settles leaves the event loop empty: as on Lambda, the
+  // runtime has exited without a result, and the invocation fails with Runtime.ExitError.
+  const emptied = () => engine.abandonPending(new HandlerNeverSettledError());
+  process.once("beforeExit", emptied);
   try {
     engine.register(functionName, handler);
     registerFunctions(engine, functions);
     return await driveExecution(engine, functionName, input, options, out);
   } finally {
+    process.removeListener("beforeExit", emptied);
     stop();
     await tracing?.shutdown();
     engine.close();

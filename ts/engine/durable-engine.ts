@@ -190,6 +190,8 @@ export class DurableEngine {
   private readonly plainInputs = new Set<string>();
   private readonly plainHandlers = new Map<string, PlainHandler>();
   private readonly client: InProcessClient;
+  /** Rejects the handler of each invocation running now, by execution ARN. */
+  private readonly pending = new Map<string, (error: Error) => void>();
 
   private constructor(
     readonly native: NativeEngine,
@@ -323,6 +325,17 @@ export class DurableEngine {
     call(() => this.native.failInvocation(task.DurableExecutionArn, task.CheckpointToken, error));
   }
 
+  /**
+   * Ends every invocation whose handler has not settled, as failed with `error` (thrown from
+   * `invoke`, so `drive` rejects with InvocationFailedError). For a process whose event loop
+   * emptied while a handler was still pending: nothing can settle it any more.
+   */
+  abandonPending(error: Error): number {
+    const pending = [...this.pending.values()];
+    for (const reject of pending) reject(error);
+    return pending.length;
+  }
+
   /** Names of the registered functions (durable and plain). */
   functionNames(): string[] {
     return [...new Set([...this.handlers.keys(), ...this.plainHandlers.keys()])];
@@ -369,7 +382,12 @@ export class DurableEngine {
       return;
     }
     try {
-      output = await handler(event, lambdaContextFor(task));
+      const abandoned = new Promise<never>((_, reject) => this.pending.set(arn, reject));
+      try {
+        output = await Promise.race([handler(event, lambdaContextFor(task)), abandoned]);
+      } finally {
+        this.pending.delete(arn);
+      }
     } catch (error) {
       const failure = errorObject(error);
       const after = call(() => this.native.failInvocation(arn, task.CheckpointToken, failure));
