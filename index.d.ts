@@ -223,6 +223,8 @@ export interface EngineOptions {
   leaseMs?: number
   pageSize?: number
   invocationRetryDelayMs?: number
+  /** Failed invocations in a row, with nothing checkpointed, that end the execution FAILED. */
+  maxFailedInvocations?: number
   pollMs?: number
   synchronousFull?: boolean
   /** With skipTime: jump to a callback deadline only after this many ms of quiet (tests). */

@@ -59,6 +59,8 @@ pub struct EngineOptions {
     pub lease_ms: Option<i64>,
     pub page_size: Option<u32>,
     pub invocation_retry_delay_ms: Option<i64>,
+    /// Failed invocations in a row, with nothing checkpointed, that end the execution FAILED.
+    pub max_failed_invocations: Option<u32>,
     pub poll_ms: Option<u32>,
     pub synchronous_full: Option<bool>,
     /// With skipTime: jump to a callback deadline only after this many ms of quiet (tests).
@@ -104,6 +106,12 @@ impl NativeEngine {
             }
             if let Some(v) = o.invocation_retry_delay_ms {
                 config.invocation_retry_delay_ms = v;
+            }
+            if let Some(v) = o.max_failed_invocations {
+                if v == 0 {
+                    return Err(js_err(engine::EngineError::parameter("maxFailedInvocations", v, "must be at least 1")));
+                }
+                config.max_failed_invocations = v as i64;
             }
             if let Some(v) = o.poll_ms {
                 config.poll_ms = v as u64;

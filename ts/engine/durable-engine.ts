@@ -54,8 +54,12 @@ export interface DurableEngineOptions {
   synchronousFull?: boolean;
   /** How often to look for changes made by other processes on the same file (ms, default 50). */
   pollMs?: number;
-  /** Delay before a failed invocation is retried (ms, default 1000). */
+  /** Delay before a failed invocation is retried (ms, default 1000); it doubles with each
+   * failure in a row, up to 5 minutes. */
   invocationRetryDelayMs?: number;
+  /** Invocations that may fail in a row without checkpointing anything before the execution
+   * ends FAILED with the last error (default 6). */
+  maxFailedInvocations?: number;
   /** How long another process on the same file waits before taking over an invocation whose
    * engine stopped renewing its lease (ms, default 15 minutes). The engine renews the leases it
    * holds every third of this, on its own. */
@@ -207,6 +211,7 @@ export class DurableEngine {
         synchronousFull: options.synchronousFull ?? false,
         pollMs: options.pollMs,
         invocationRetryDelayMs: options.invocationRetryDelayMs,
+        maxFailedInvocations: options.maxFailedInvocations,
         leaseMs: options.leaseMs,
         pageSize: options.pageSize,
         callbackQuietMs: options.callbackQuietMs,

@@ -45,6 +45,8 @@ export class Invocation {
   private timers = new Set<NodeJS.Timeout>();
   private suspendTimer: NodeJS.Timeout | undefined;
   private settled = false;
+  /** Ending because of an error: what was queued before it is still sent, nothing new is. */
+  private closing = false;
   private settle!: (t: Termination) => void;
   private readonly inProcess: InProcessClient | undefined;
   /** Instrumentation plugins of this invocation (API.md §13); undefined when there are none. */
@@ -120,7 +122,7 @@ export class Invocation {
 
   /** Queues an update; resolves once a checkpoint carrying it was accepted. */
   enqueue(update: OperationUpdate): Promise<void> {
-    if (this.settled || !call(() => this.vm.enqueue(update as never))) return NEVER;
+    if (this.settled || this.closing || !call(() => this.vm.enqueue(update as never))) return NEVER;
     return new Promise((resolve) => {
       this.resolvers.push(resolve);
       this.scheduleFlush();
@@ -263,7 +265,7 @@ export class Invocation {
 
   /** Asks the state machine whether to suspend; it answers now, later (ms) or not at all. */
   private checkSuspend(): void {
-    if (this.settled || this.suspendTimer || this.inFlight || this.flushScheduled) return;
+    if (this.settled || this.closing || this.suspendTimer || this.inFlight || this.flushScheduled) return;
     const next = this.vm.suspendCheck();
     if (next < 0) return;
     if (next === 0) {
@@ -301,12 +303,26 @@ export class Invocation {
    * settles, so user code cannot catch it.
    */
   fail(error: unknown): Promise<never> {
-    if (error instanceof UnrecoverableError) {
-      this.terminate(error.scope === "INVOCATION" ? { kind: "invocation-error", error } : { kind: "execution-error", error });
-    } else {
-      this.terminate({ kind: "execution-error", error });
-    }
+    const t: Termination =
+      error instanceof UnrecoverableError && error.scope === "INVOCATION" ? { kind: "invocation-error", error } : { kind: "execution-error", error };
+    void this.closeWith(t);
     return NEVER;
+  }
+
+  /**
+   * Ends the invocation after sending what was queued before the failure (as the official SDK
+   * does: a step's START, a child context's START stay recorded); a failing send ends it with
+   * its own classification instead.
+   */
+  private async closeWith(t: Termination): Promise<void> {
+    if (this.settled || this.closing) return;
+    this.closing = true;
+    this.cancelSuspend();
+    if (!this.vm.drained || this.inFlight || this.flushScheduled) {
+      if (!this.inFlight && !this.flushScheduled) this.scheduleFlush();
+      await new Promise<void>((resolve) => this.drainers.push(resolve));
+    }
+    this.terminate(t);
   }
 }
 

@@ -225,6 +225,7 @@ fn checkpoint_in(
     invocation.delivered_seq = exec.change_seq;
     invocation.token_seq += 1;
     invocation.op_count = op_count;
+    invocation.progressed |= !updates.is_empty();
     invocation.next_event_id = events.next_id();
     invocation.known_ops.extend(created);
     if invocation.lease_expires_ms - now < core.config.lease_ms / 2 {

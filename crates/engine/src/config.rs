@@ -1,5 +1,8 @@
 //! The engine's settings, with the defaults of the Lambda service where it has one.
 
+/// The longest delay between retries of a failing invocation.
+pub const MAX_RETRY_DELAY_MS: i64 = 5 * 60 * 1000;
+
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     /// Use the virtual clock: timers fire as soon as nothing is running.
@@ -9,8 +12,12 @@ pub struct EngineConfig {
     pub lease_ms: i64,
     /// Operations per page of execution state.
     pub page_size: usize,
-    /// Delay before re-invoking after a failed invocation.
+    /// Delay before re-invoking after a failed invocation; it doubles with each failure in a
+    /// row, up to `MAX_RETRY_DELAY_MS`.
     pub invocation_retry_delay_ms: i64,
+    /// Invocations that may fail in a row without checkpointing anything before the execution
+    /// ends FAILED (a deterministic failure, such as a result that cannot be serialized).
+    pub max_failed_invocations: i64,
     /// `ExecutionTimeout` recorded on new executions (seconds).
     pub execution_timeout_s: i64,
     /// Poll interval for changes made by other processes on the same storage.
@@ -32,6 +39,7 @@ impl Default for EngineConfig {
             lease_ms: 15 * 60 * 1000,
             page_size: 1000,
             invocation_retry_delay_ms: 1000,
+            max_failed_invocations: 6,
             execution_timeout_s: 31_622_400,
             poll_ms: 50,
             host_id: None,

@@ -32,6 +32,9 @@ pub(crate) struct ActiveInvocation {
     /// Ids of the execution's operations. Only this invocation creates operations of its
     /// execution, so an id not here needs no lookup.
     pub known_ops: HashSet<String>,
+    /// Whether a checkpoint of this invocation recorded anything (a failed invocation that
+    /// made progress does not count towards `max_failed_invocations`).
+    pub progressed: bool,
     /// The id the next history event gets, valid while the execution's `change_seq` equals
     /// `delivered_seq` (everything else that appends events bumps `change_seq` or ends the
     /// invocation).

@@ -64,7 +64,7 @@ pub(crate) fn begin(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64) 
     let next_event_id = s.last_event_id(exec.id)? + 1;
     lock(&core.active).insert(
         exec.id,
-        ActiveInvocation { epoch, token_seq: 0, delivered_seq: exec.change_seq, lease_expires_ms: expires, op_count, known_ops, next_event_id },
+        ActiveInvocation { epoch, token_seq: 0, delivered_seq: exec.change_seq, lease_expires_ms: expires, op_count, known_ops, progressed: false, next_event_id },
     );
     crate::timers::note_activity(core, 1);
     let page = paginate(prune(all), 0, core.config.page_size);
@@ -92,15 +92,18 @@ fn invocation_exec(core: &Core, s: &dyn Storage, arn: &str, token: &str) -> Resu
     Ok(exec)
 }
 
-fn end_invocation(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64, error: Option<&ErrorObject>) -> Result<()> {
+/// Records the invocation's end; returns whether it checkpointed anything.
+fn end_invocation(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64, error: Option<&ErrorObject>) -> Result<bool> {
     if let Some(lease) = exec.invocation.lease.take() {
         append_events(s, exec.id, &[history::invocation_completed(lease.started_ms, now, &lease.request_id, error)])?;
     }
+    let mut progressed = false;
     if let Some(done) = lock(&core.active).remove(&exec.id) {
         exec.invocation.delivered_seq = done.delivered_seq;
+        progressed = done.progressed;
         crate::timers::note_activity(core, -1);
     }
-    Ok(())
+    Ok(progressed)
 }
 
 /// Records what the handler answered (PROTOCOL.md §2.2, §10).
@@ -140,16 +143,29 @@ pub(crate) fn complete(core: &Core, arn: &str, token: &str, output: &InvocationO
     Ok(execution)
 }
 
-/// Records that the invocation itself failed (the handler threw instead of answering);
-/// the execution is invoked again after the retry delay, as Lambda retries it.
+/// Records that the invocation itself failed (the handler threw instead of answering). The
+/// one place retries of invocations are decided: the execution is invoked again after a delay
+/// that doubles with each failure in a row (as Lambda retries a failed invocation, with
+/// backoff), and after `max_failed_invocations` failures in a row that checkpointed nothing it
+/// ends FAILED with the last error, named.
 pub(crate) fn fail(core: &Core, arn: &str, token: &str, error: &ErrorObject) -> Result<Execution> {
     let now = core.now();
     let execution = core.write(|s| {
         let mut exec = invocation_exec(core, s, arn, token)?;
-        end_invocation(core, s, &mut exec, now, Some(error))?;
-        exec.invocation.failed += 1;
+        let progressed = end_invocation(core, s, &mut exec, now, Some(error))?;
+        exec.invocation.failed = if progressed { 1 } else { exec.invocation.failed + 1 };
+        let failed = exec.invocation.failed;
         if exec.status == ExecutionStatus::Running {
-            exec.wake_ms = Some(now + core.config.invocation_retry_delay_ms);
+            if failed >= core.config.max_failed_invocations {
+                let cause = error.error_message.as_deref().unwrap_or("no message");
+                let kind = error.error_type.as_deref().unwrap_or("Error");
+                let message = format!("the invocation failed {failed} times in a row without checkpointing anything; the last failure: {kind}: {cause}");
+                let ended = ErrorObject { error_message: Some(message), ..error.clone() };
+                finish_execution(s, &mut exec, ExecEvent::Fail(ended), now)?;
+            } else {
+                let backoff = core.config.invocation_retry_delay_ms.saturating_mul(1 << (failed - 1).clamp(0, 20));
+                exec.wake_ms = Some(now + backoff.min(crate::config::MAX_RETRY_DELAY_MS));
+            }
         }
         s.update_exec(&exec)?;
         Ok(to_execution(&exec))

@@ -300,3 +300,39 @@ async fn a_repeated_client_token_gets_the_first_answer() {
     // Without a ClientToken there is no replay of answers.
     assert_eq!(engine.checkpoint_with_client_token(&arn, &token, None, &updates).unwrap_err().code(), "ERR_INVALID_TOKEN");
 }
+
+#[tokio::test]
+async fn failing_invocations_back_off_and_a_deterministic_failure_ends_the_execution() {
+    let clock = manual_clock();
+    let config = EngineConfig { invocation_retry_delay_ms: 1_000, max_failed_invocations: 4, ..Default::default() };
+    let engine = Engine::open_with(Box::new(storage::SqliteStorage::open(":memory:").unwrap()), clock.clone(), config);
+    let arn = engine.start_execution("f", None, None).unwrap().execution.arn;
+    let boom = ErrorObject::new("SerdesFailedError", "a BigInt cannot be serialized");
+
+    // The first invocation checkpoints (progress), then fails: the count starts at one.
+    let task = claim(&engine, "f").unwrap();
+    let out = engine.checkpoint(&arn, &task.token, &[update("1", "STEP", "START")]).unwrap();
+    engine.fail_invocation(&arn, &out.token, &boom).unwrap();
+    // Then invocations that checkpoint nothing: each waits twice as long as the one before.
+    for delay in [1_000, 2_000, 4_000] {
+        assert!(claim(&engine, "f").is_none(), "not before its delay");
+        clock.advance(delay - 1);
+        assert!(claim(&engine, "f").is_none(), "not before its delay ({delay} ms)");
+        clock.advance(1);
+        let task = claim(&engine, "f").expect("due after its delay");
+        let exec = engine.fail_invocation(&arn, &task.token, &boom).unwrap();
+        if delay < 4_000 {
+            assert_eq!(exec.status, ExecutionStatus::Running);
+        } else {
+            assert_eq!(exec.status, ExecutionStatus::Failed, "the fourth failure in a row ends it");
+            let error = exec.error.unwrap();
+            assert_eq!(error.error_type.as_deref(), Some("SerdesFailedError"));
+            let message = error.error_message.unwrap();
+            assert!(message.contains("4 times in a row") && message.contains("a BigInt cannot be serialized"), "{message}");
+        }
+    }
+    assert!(claim(&engine, "f").is_none());
+    let types = event_types(&engine, &arn);
+    assert_eq!(types.iter().filter(|t| *t == "InvocationCompleted").count(), 4);
+    assert_eq!(types.last().map(String::as_str), Some("ExecutionFailed"));
+}
