@@ -81,6 +81,8 @@ export declare class NativeInvocation {
   hasStep(stepId: string): boolean
   get(id: string): WireOperation | null
   status(id: string): string | null
+  /** Whether code waiting on record `id` may go on (it no longer awaits the service). */
+  ready(id: string): boolean
   /** Queues an update; false when it is dropped (ended, or inside a finished child context). */
   enqueue(update: WireOperationUpdate): boolean
   /** For an external client: the next batch to send, unless one is in flight. */
@@ -226,6 +228,12 @@ export interface InvocationTask {
 export interface ReplayCheck {
   /** The hashed operation id to put on the wire. */
   id: string
+  /** "fresh", "replay", "resume" or "wait": what the operation does next (vm::Position). */
+  kind: string
+  /** For "resume": the attempt about to run. */
+  attempt?: number
+  /** For "wait": when the service said the record changes (engine clock, ms). */
+  untilMs?: number
   operation?: WireOperation
 }
 
