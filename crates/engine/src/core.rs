@@ -108,6 +108,7 @@ impl Core {
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
         self.notify.notify_waiters();
+        lock(&self.storage).release();
     }
 
     pub fn is_closed(&self) -> bool {

@@ -179,4 +179,8 @@ pub trait Storage: Send {
     fn changes_wake(&self) -> bool {
         false
     }
+    /// Lets go of server resources (connections, listener) when the engine closes, rather than
+    /// when the last reference to it is dropped (a JavaScript engine object may be collected
+    /// much later).
+    fn release(&self) {}
 }

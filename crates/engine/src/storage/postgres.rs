@@ -26,7 +26,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
 use super::postgres_listen::Listener;
-use super::postgres_schema::{inspect, prepare};
+use super::postgres_schema::{inspect, prepare, Found, SCHEMA_VERSION};
 use super::postgres_url::{classify, client_config, redact};
 use crate::error::{EngineError, Result};
 
@@ -145,7 +145,12 @@ impl PgStorage {
             if let Some(schema) = &target.schema {
                 create_schema(&conn, schema).await?;
             }
-            let found = inspect(&**conn, &shown).await?;
+            // Without the lock, only "already current" is trusted; anything else is judged
+            // again under it (prepare).
+            let found = match inspect(&**conn, &shown).await {
+                Ok(found @ Found::Version(SCHEMA_VERSION)) => found,
+                _ => Found::Empty,
+            };
             prepare(&mut conn, &shown, found).await
         })
         .map_err(|e| open_error(&shown, e))?;
@@ -299,11 +304,18 @@ impl PgStorage {
     }
 }
 
-impl Drop for PgStorage {
-    fn drop(&mut self) {
+impl PgStorage {
+    /// Closes the listener and every connection; the storage is unusable afterwards.
+    pub(super) fn release_connections(&self) {
         self.listener.lock().unwrap_or_else(|p| p.into_inner()).take();
         self.discard();
         self.pool.close();
+    }
+}
+
+impl Drop for PgStorage {
+    fn drop(&mut self) {
+        self.release_connections();
         // Never block here: an engine may be dropped on an async thread.
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();

@@ -143,7 +143,9 @@ pub(super) async fn inspect<C: GenericClient + Sync>(client: &C, shown: &str) ->
 }
 
 /// Creates the schema or migrates it, in one transaction that holds the migration lock: a
-/// second worker starting at the same moment waits, then finds the work done.
+/// second worker starting at the same moment waits, then finds the work done. Only the verdict
+/// judged under the lock counts (one made without it may have seen another worker's creation
+/// half-way); a refusal writes nothing.
 pub(super) async fn prepare(client: &mut Client, shown: &str, found: Found) -> Result<()> {
     if matches!(found, Found::Version(v) if v == SCHEMA_VERSION) {
         return Ok(());
@@ -203,7 +205,8 @@ pub(super) async fn integrity(client: &Client) -> Result<Vec<String>> {
         ("event rows of no execution", "SELECT count(*) FROM events v WHERE NOT EXISTS (SELECT 1 FROM executions e WHERE e.id = v.exec_id)"),
         ("timer rows of no execution", "SELECT count(*) FROM timers t WHERE NOT EXISTS (SELECT 1 FROM executions e WHERE e.id = t.exec_id)"),
         ("executions without their EXECUTION operation", "SELECT count(*) FROM executions e WHERE NOT EXISTS (SELECT 1 FROM operations o WHERE o.exec_id = e.id AND o.type = 'EXECUTION')"),
-        ("executions whose history has gaps", "SELECT count(*) FROM (SELECT exec_id FROM events GROUP BY exec_id HAVING max(event_id) <> count(*) OR min(event_id) <> 1) g"),
+        // Ids are 1..n: n rows whose largest id is n (no history at all counts too).
+        ("executions whose history has gaps", "SELECT count(*) FROM executions e LEFT JOIN (SELECT exec_id, count(*) AS n, max(event_id) AS last, min(event_id) AS first FROM events GROUP BY exec_id) v ON v.exec_id = e.id WHERE v.exec_id IS NULL OR v.n <> v.last OR v.first <> 1"),
         ("finished executions with timers", "SELECT count(*) FROM timers t JOIN executions e ON e.id = t.exec_id WHERE e.status <> 'RUNNING'"),
     ];
     for (what, sql) in checks {

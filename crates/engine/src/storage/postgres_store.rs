@@ -391,4 +391,8 @@ impl Storage for PgStorage {
     fn changes_wake(&self) -> bool {
         true
     }
+
+    fn release(&self) {
+        self.release_connections()
+    }
 }
