@@ -62,7 +62,7 @@
 // invocation completed) — the worker's start-up included. Also: spawn → "worker ready".
 
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -169,6 +169,8 @@ class WorkerProc {
   readonly spawnedAt = Date.now();
   readonly pid: number;
   readonly ledgerId = ++nextLedgerId;
+  /** The process has ended (killed, or it gave up on its own). */
+  ended = false;
   readonly lines: LogLine[] = [];
   stderr = "";
   readyAt: number | undefined;
@@ -208,10 +210,17 @@ class WorkerProc {
     child.stderr.setEncoding("utf8").on("data", (c: string) => (this.stderr += c));
     this.exited = new Promise((resolve, reject) => {
       child.on("error", reject);
-      child.on("close", (code, signal) => resolve({ code, signal }));
+      child.on("close", (code, signal) => {
+        this.ended = true;
+        resolve({ code, signal });
+      });
     });
     this.kill = (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      // Behind a prefix (`unshare --fork --kill-child`) the worker is the prefix's child: a
+      // SIGKILL of the prefix kills it, but unshare ignores SIGTERM, so that goes to the worker.
+      if (prefix.length > 0 && signal !== "SIGKILL") for (const pid of childPids(child.pid!)) process.kill(pid, signal);
+      else child.kill(signal);
     };
   }
 
@@ -230,6 +239,15 @@ class WorkerProc {
       else open.delete(entry.executionArn);
     }
     return open;
+  }
+}
+
+/** The children of a process (Linux /proc). */
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+  } catch {
+    return [];
   }
 }
 
@@ -415,7 +433,15 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       killedPids.add(worker.ledgerId);
       kills++;
       slots[slot] = spawnWorker(slot);
-      if (options.disrupt) for (const id of await options.disrupt(kills, slots.map((w) => ({ ledgerId: w.ledgerId, index: w.index })))) extraExplained.add(id);
+      if (options.disrupt) {
+        for (const id of await options.disrupt(kills, slots.map((w) => ({ ledgerId: w.ledgerId, index: w.index })))) extraExplained.add(id);
+        // A worker that could not reach the database while it was cut off exited (as a
+        // supervisor would see it): start it again.
+        await sleep(300);
+        slots.forEach((w, i) => {
+          if (w.ended) slots[i] = spawnWorker(i);
+        });
+      }
       const inFlight = worker.inFlight();
       if (inFlight.size > 0) pendingRecovery = { arns: inFlight, killAt };
       if (kills % 25 === 0 || kills === options.kills) {
