@@ -114,7 +114,10 @@ fn not_ours(shown: &str, reason: String) -> EngineError {
 pub(super) async fn inspect<C: GenericClient + Sync>(client: &C, shown: &str) -> Result<Found> {
     let err = |e: tokio_postgres::Error| super::postgres_url::classify(&e);
     let has_meta: bool = client
-        .query_one("SELECT to_regclass('durable_node_meta') IS NOT NULL", &[])
+        // A scan of the catalog, not to_regclass: a name lookup may answer from this session's
+        // cache, which does not yet know of a table another worker created while we waited
+        // for the migration lock.
+        .query_one("SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'durable_node_meta')", &[])
         .await
         .map_err(err)?
         .get(0);
