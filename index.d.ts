@@ -29,7 +29,10 @@ export declare class NativeEngine {
   /** One page of the history; `marker` is the previous page's `nextMarker`. */
   historyPage(arnOrName: string, marker: string | undefined | null, limit: number, reverse: boolean): HistoryPage
   metrics(): EngineMetrics
-  /** Opens a database file (created if missing; its directory must exist) or ":memory:". */
+  /**
+   * Opens a database file (created if missing; its directory must exist), ":memory:", or a
+   * PostgreSQL database (`postgres://…`).
+   */
   static open(path: string, options?: EngineOptions | undefined | null): NativeEngine
   /** Milliseconds since the epoch on the engine clock (virtual when skipping time). */
   now(): number
@@ -71,8 +74,13 @@ export declare class NativeEngine {
   renewLeases(): number
   /** Stops handing out invocations (graceful shutdown); running ones can still finish. */
   stopTasks(): void
-  /** SQLite's `PRAGMA integrity_check` on the database: `["ok"]` when intact. */
+  /**
+   * The storage's own check (SQLite: `PRAGMA integrity_check`; PostgreSQL: the engine's
+   * row rules): `["ok"]` when intact.
+   */
   integrityCheck(): Array<string>
+  /** Which backend the engine runs on and its schema version. */
+  storageInfo(): StorageInfo
   /** Checkpoint requests applied since opening, and the transactions they shared. */
   checkpointStats(): CheckpointStats
   /** Invocations handed out by this engine that have not ended. */
@@ -324,6 +332,18 @@ export interface NamedCount {
   count: number
 }
 
+/**
+ * Creates database `name` on the PostgreSQL server `server_url` points at; returns its URL
+ * (test harnesses and `migrate` make fresh databases).
+ */
+export declare function postgresCreateDatabase(serverUrl: string, name: string): string
+
+/** Drops database `name` on that server, ending sessions still connected to it. */
+export declare function postgresDropDatabase(serverUrl: string, name: string): void
+
+/** Runs SQL on a PostgreSQL database (tests that build states the engine never writes). */
+export declare function postgresExecute(url: string, sql: string): void
+
 export interface ReplayCheck {
   /** The hashed operation id to put on the wire. */
   id: string
@@ -347,6 +367,12 @@ export interface StepDetails {
   NextAttemptTimestamp?: string | number
   Result?: string
   Error?: WireErrorObject
+}
+
+export interface StorageInfo {
+  /** "sqlite" or "postgres". */
+  backend: string
+  schemaVersion: number
 }
 
 export interface TaskFilter {

@@ -16,5 +16,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // One fresh PostgreSQL database for the run (DURABLE_NODE_TEST_PG), dropped after.
+    globalSetup: ["__test__/helpers/postgres-setup.ts"],
   },
 });

@@ -62,7 +62,7 @@
 // invocation completed) — the worker's start-up included. Also: spawn → "worker ready".
 
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -94,6 +94,18 @@ export interface ChaosOptions {
   dir?: string;
   /** Progress lines. */
   progress?: (line: string) => void;
+  /** The database: a PostgreSQL URL (default: chaos.db, a SQLite file in the directory). */
+  db?: string;
+  /** Workers running at once; each kill takes a random one of them, which is restarted. */
+  workers?: number;
+  /** How worker `index` runs (multi-host: in its own network and PID namespace): a command
+   * prefix, the database URL as that host reaches it, and arguments replacing --no-http. */
+  host?: (index: number) => { prefix: string[]; db: string; args: string[] };
+  /** Runs after every kill: a disruption of its own (a cut link, a server restart). Returns
+   * the ledger ids of workers whose runs it may have abandoned (explained like kills). */
+  disrupt?: (kill: number, workers: { ledgerId: number; index: number }[]) => Promise<number[]>;
+  /** Completes a callback (default: `durable-node callback succeed --db` in another process). */
+  sendCallback?: (callbackId: string, payload: string) => Promise<boolean>;
 }
 
 export const FULL: ChaosOptions = {
@@ -150,9 +162,15 @@ interface LogLine {
   entry: Record<string, any>;
 }
 
+/** Each worker process's name in the ledgers (DURABLE_LEDGER_PID): unique across PID namespaces. */
+let nextLedgerId = 7_000_000;
+
 class WorkerProc {
   readonly spawnedAt = Date.now();
   readonly pid: number;
+  readonly ledgerId = ++nextLedgerId;
+  /** The process has ended (killed, or it gave up on its own). */
+  ended = false;
   readonly lines: LogLine[] = [];
   stderr = "";
   readyAt: number | undefined;
@@ -161,8 +179,9 @@ class WorkerProc {
   private partial = "";
   private readonly listeners: ((line: LogLine) => void)[] = [];
 
-  constructor(root: string, args: string[], env: Record<string, string>) {
-    const child = spawn(process.execPath, [path.join(root, "bin", "durable-node.js"), ...args], { cwd: root, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  constructor(root: string, args: string[], env: Record<string, string>, prefix: string[] = [], readonly index = 0) {
+    const command = [...prefix, process.execPath, path.join(root, "bin", "durable-node.js"), ...args];
+    const child = spawn(command[0], command.slice(1), { cwd: root, env: childEnv({ ...env, DURABLE_LEDGER_PID: String(this.ledgerId) }), stdio: ["ignore", "pipe", "pipe"] });
     this.pid = child.pid!;
     let markReady: () => void = () => {};
     this.ready = new Promise((r) => (markReady = r));
@@ -191,10 +210,17 @@ class WorkerProc {
     child.stderr.setEncoding("utf8").on("data", (c: string) => (this.stderr += c));
     this.exited = new Promise((resolve, reject) => {
       child.on("error", reject);
-      child.on("close", (code, signal) => resolve({ code, signal }));
+      child.on("close", (code, signal) => {
+        this.ended = true;
+        resolve({ code, signal });
+      });
     });
     this.kill = (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      // Behind a prefix (`unshare --fork --kill-child`) the worker is the prefix's child: a
+      // SIGKILL of the prefix kills it, but unshare ignores SIGTERM, so that goes to the worker.
+      if (prefix.length > 0 && signal !== "SIGKILL") for (const pid of childPids(child.pid!)) process.kill(pid, signal);
+      else child.kill(signal);
     };
   }
 
@@ -213,6 +239,15 @@ class WorkerProc {
       else open.delete(entry.executionArn);
     }
     return open;
+  }
+}
+
+/** The children of a process (Linux /proc). */
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+  } catch {
+    return [];
   }
 }
 
@@ -247,7 +282,8 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   const root = repoRoot();
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), "durable-chaos-"));
   mkdirSync(dir, { recursive: true });
-  const db = path.join(dir, "chaos.db");
+  const db = options.db ?? path.join(dir, "chaos.db");
+  const slotCount = Math.max(1, options.workers ?? 1);
   const workflowLedger = path.join(dir, "workflow-ledger.jsonl");
   const ordersLedger = path.join(dir, "orders-ledger.jsonl");
   const config = path.join(root, "chaos", "durable.config.json");
@@ -255,7 +291,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   const started = Date.now();
 
   const { DurableEngine } = createRequire(path.join(root, "package.json"))("./dist/index.js") as { DurableEngine: typeof DurableEngineType };
-  const engine = DurableEngine.open({ path: db });
+  const engine = DurableEngine.open(db.startsWith("postgres") ? { url: db } : { path: db });
 
   const executions: Exec[] = [];
   const active = new Set<Exec>();
@@ -309,9 +345,12 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
         if (!started) continue;
         exec.callbackBusy = true;
         const id = started.CallbackStartedDetails.CallbackId;
-        const p = runCli(root, ["callback", "succeed", id, "--payload", callbackPayload(exec.name), "--db", db])
-          .then((r) => {
-            if (r.code === 0) {
+        const send = options.sendCallback
+          ? options.sendCallback(id, callbackPayload(exec.name))
+          : runCli(root, ["callback", "succeed", id, "--payload", callbackPayload(exec.name), "--db", db]).then((r) => r.code === 0);
+        const p = send
+          .then((sent) => {
+            if (sent) {
               exec.callbackSent = true;
               callbacksSent++;
             } else exec.callbackErrors++;
@@ -340,8 +379,10 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   let killsDuringStartup = 0;
   let pendingRecovery: { arns: Set<string>; killAt: number } | undefined;
 
-  const spawnWorker = (): WorkerProc => {
-    const worker = new WorkerProc(root, workerArgs, workerEnv);
+  const spawnWorker = (index = 0): WorkerProc => {
+    const host = options.host?.(index);
+    const args = host ? ["worker", "--db", host.db, ...workerArgs.slice(3, workerArgs.indexOf("--no-http")), ...host.args, ...workerArgs.slice(workerArgs.indexOf("--no-http") + 1)] : workerArgs;
+    const worker = new WorkerProc(root, args, workerEnv, host?.prefix ?? [], index);
     workers.push(worker);
     // Each worker's log is kept in the working directory (worker-<n>-<pid>.log).
     const logFile = path.join(dir, `worker-${String(workers.length).padStart(4, "0")}-${worker.pid}.log`);
@@ -367,9 +408,13 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
 
   topUp();
   const poller = poll();
+  const slots: WorkerProc[] = [];
+  const extraExplained = new Set<number>();
   try {
+    for (let i = 0; i < slotCount; i++) slots.push(spawnWorker(i));
     for (let kills = 0; kills < options.kills; ) {
-      const worker = spawnWorker();
+      const slot = Math.floor(random() * slotCount);
+      const worker = slots[slot];
       const duringStartup = random() < options.startupKills;
       if (duringStartup) {
         await sleep(random() * 1500);
@@ -385,8 +430,18 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       worker.kill("SIGKILL");
       const exit = await worker.exited;
       if (exit.signal !== "SIGKILL") throw new Error(`worker ${worker.pid} ended with ${exit.signal ?? exit.code} before the kill:\n${worker.stderr}`);
-      killedPids.add(worker.pid);
+      killedPids.add(worker.ledgerId);
       kills++;
+      slots[slot] = spawnWorker(slot);
+      if (options.disrupt) {
+        for (const id of await options.disrupt(kills, slots.map((w) => ({ ledgerId: w.ledgerId, index: w.index })))) extraExplained.add(id);
+        // A worker that could not reach the database while it was cut off exited (as a
+        // supervisor would see it): start it again.
+        await sleep(300);
+        slots.forEach((w, i) => {
+          if (w.ended) slots[i] = spawnWorker(i);
+        });
+      }
       const inFlight = worker.inFlight();
       if (inFlight.size > 0) pendingRecovery = { arns: inFlight, killAt };
       if (kills % 25 === 0 || kills === options.kills) {
@@ -396,13 +451,14 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     }
     killing = false;
 
-    // The last worker runs everything to its end; it is not killed.
-    const last = spawnWorker();
+    // The last workers run everything to its end; they are not killed.
     const deadline = Date.now() + options.finishTimeoutMs;
     while ((active.size > 0 || pendingCallbacks.size > 0) && Date.now() < deadline) await sleep(100);
-    last.kill("SIGTERM");
-    const exit = await last.exited;
-    if (exit.code !== 0) say(`  the last worker exited with ${exit.signal ?? exit.code}:\n${last.stderr}`);
+    for (const last of slots) last.kill("SIGTERM");
+    for (const last of slots) {
+      const exit = await last.exited;
+      if (exit.code !== 0 && !options.host) say(`  a last worker exited with ${exit.signal ?? exit.code}:\n${last.stderr}`);
+    }
   } finally {
     polling = false;
     await poller;
@@ -415,8 +471,10 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   // What verification needs, kept with the files so a campaign can be checked again later.
   const campaign: Campaign = {
     executions: executions.map(({ name, kind, arn, input, expected, blocked }) => ({ name, kind, arn, input, expected, blocked })),
-    killedPids: [...killedPids],
-    livePids: workers.map((w) => w.pid).filter((pid) => !killedPids.has(pid)),
+    // Workers a disruption cut off count as killed: their abandoned runs are explained alike.
+    killedPids: [...killedPids, ...extraExplained],
+    livePids: workers.map((w) => w.ledgerId).filter((id) => !killedPids.has(id) && !extraExplained.has(id)),
+    db: options.db,
   };
   writeFileSync(path.join(dir, "campaign.json"), JSON.stringify(campaign, null, 1) + "\n");
   const report = await verifyCampaign(dir);

@@ -5,6 +5,8 @@
 // Environment: CHAOS_KILLS (default 500), CHAOS_SEED, CHAOS_WORKFLOWS (6), CHAOS_ORDERS (3),
 // CHAOS_KILL_MAX_MS (1000), CHAOS_CONCURRENCY (8), CHAOS_DIR (default: a fresh temp dir),
 // CHAOS_JSON=1 (also print the report as one `CHAOS_JSON {...}` line).
+// `--db postgres://…` runs it on PostgreSQL with CHAOS_WORKERS (default 3) workers at once, each
+// kill taking a random one of them (in a schema of its own, chaos_<time>, unless the URL names one).
 // `tsx chaos/run.ts --verify DIR` checks a finished campaign's files again (the directory is
 // printed by every run and keeps the database, both ledgers and every worker's log).
 
@@ -30,7 +32,13 @@ async function main() {
     process.exitCode = result.violations.length === 0 ? 0 : 1;
     return;
   }
+  const dbAt = process.argv.indexOf("--db");
+  let db = dbAt > 0 ? process.argv[dbAt + 1] : undefined;
+  if (dbAt > 0 && !db?.startsWith("postgres")) throw new Error("--db takes a postgres:// URL (the default is a SQLite file in the campaign directory)");
+  if (db && !/[?&]schema=/.test(db)) db = `${db}${db.includes("?") ? "&" : "?"}schema=chaos_${Date.now()}`;
   const options = {
+    db,
+    workers: num("CHAOS_WORKERS", db ? 3 : 1),
     kills: num("CHAOS_KILLS", FULL.kills),
     seed: num("CHAOS_SEED", FULL.seed),
     workflows: num("CHAOS_WORKFLOWS", FULL.workflows),
@@ -40,7 +48,7 @@ async function main() {
     dir: process.env.CHAOS_DIR || undefined,
     progress: (line: string) => console.log(line),
   };
-  console.log(`chaos: ${options.kills} kills, seed ${options.seed}, ${options.workflows} workflows + ${options.orders} orders at a time`);
+  console.log(`chaos: ${options.kills} kills, seed ${options.seed}, ${options.workflows} workflows + ${options.orders} orders at a time, ${options.workers} worker(s) on ${db ? db.replace(/:[^:@/]*@/, ":***@") : "SQLite"}`);
   const report = await runChaos(options);
   for (const line of formatReport(report)) console.log(line);
   if (process.env.CHAOS_JSON === "1") console.log(`CHAOS_JSON ${JSON.stringify(report)}`);

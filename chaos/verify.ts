@@ -14,8 +14,10 @@ export interface Campaign {
   executions: Pick<Exec, "name" | "kind" | "arn" | "input" | "expected" | "blocked">[];
   /** Workers the driver SIGKILLed. */
   killedPids: number[];
-  /** Workers that were not killed (the last one). */
+  /** Workers that were not killed (the last ones). */
   livePids: number[];
+  /** The database when it is not chaos.db in the directory (a PostgreSQL URL). */
+  db?: string;
 }
 
 export type Verification = Omit<ChaosReport, "seed" | "dir" | "wallMs" | "kills" | "killsDuringStartup" | "workerStarts" | "callbacksSent" | "recovery" | "workerWarnings">;
@@ -28,7 +30,7 @@ export async function verifyCampaign(dir: string, ledgers: { workflow?: string; 
   const campaign = JSON.parse(readFileSync(path.join(dir, "campaign.json"), "utf8")) as Campaign;
   return verify({
     root: repoRoot(),
-    db: path.join(dir, "chaos.db"),
+    db: campaign.db ?? path.join(dir, "chaos.db"),
     executions: campaign.executions,
     killedPids: new Set(campaign.killedPids),
     workflowLedger: ledgers.workflow ?? path.join(dir, "workflow-ledger.jsonl"),

@@ -23,7 +23,9 @@ function ledger(line: Omit<import("./shape").WorkflowLedgerLine, "pid" | "t">): 
   const file = process.env.CHAOS_LEDGER;
   if (!file) throw new Error("CHAOS_LEDGER is not set");
   // One O_APPEND write per line: lines stay whole even when the process is killed right after.
-  appendFileSync(file, JSON.stringify({ ...line, pid: process.pid, t: Date.now() }) + "\n");
+  // DURABLE_LEDGER_PID: the harness's name for this worker process (unique even across PID
+  // namespaces, where every worker is pid 1).
+  appendFileSync(file, JSON.stringify({ ...line, pid: Number(process.env.DURABLE_LEDGER_PID) || process.pid, t: Date.now() }) + "\n");
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -53,6 +53,25 @@ pub fn engine_error_sample(index: u32) -> Result<Option<String>> {
     }
 }
 
+/// Creates database `name` on the PostgreSQL server `server_url` points at; returns its URL
+/// (test harnesses and `migrate` make fresh databases).
+#[napi]
+pub fn postgres_create_database(server_url: String, name: String) -> Result<String> {
+    engine::storage::postgres_admin::create_database(&server_url, &name).map_err(js_err)
+}
+
+/// Drops database `name` on that server, ending sessions still connected to it.
+#[napi]
+pub fn postgres_drop_database(server_url: String, name: String) -> Result<()> {
+    engine::storage::postgres_admin::drop_database(&server_url, &name).map_err(js_err)
+}
+
+/// Runs SQL on a PostgreSQL database (tests that build states the engine never writes).
+#[napi]
+pub fn postgres_execute(url: String, sql: String) -> Result<()> {
+    engine::storage::postgres_admin::execute(&url, &sql).map_err(js_err)
+}
+
 #[napi(object)]
 pub struct EngineOptions {
     pub skip_time: Option<bool>,
@@ -69,6 +88,13 @@ pub struct EngineOptions {
     pub host_id: Option<String>,
     /// Tests: a clock that stands still at this time (ms) until `advanceClockTo` moves it.
     pub manual_clock_ms: Option<f64>,
+}
+
+#[napi(object)]
+pub struct StorageInfo {
+    /// "sqlite" or "postgres".
+    pub backend: String,
+    pub schema_version: u32,
 }
 
 #[napi(object)]
@@ -90,7 +116,8 @@ pub struct NativeEngine {
 
 #[napi]
 impl NativeEngine {
-    /// Opens a database file (created if missing; its directory must exist) or ":memory:".
+    /// Opens a database file (created if missing; its directory must exist), ":memory:", or a
+    /// PostgreSQL database (`postgres://…`).
     #[napi(factory)]
     pub fn open(path: String, options: Option<EngineOptions>) -> Result<NativeEngine> {
         let mut config = engine::EngineConfig::default();
@@ -282,10 +309,18 @@ impl NativeEngine {
         self.inner.stop_tasks();
     }
 
-    /// SQLite's `PRAGMA integrity_check` on the database: `["ok"]` when intact.
+    /// The storage's own check (SQLite: `PRAGMA integrity_check`; PostgreSQL: the engine's
+    /// row rules): `["ok"]` when intact.
     #[napi]
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         self.inner.integrity_check().map_err(js_err)
+    }
+
+    /// Which backend the engine runs on and its schema version.
+    #[napi]
+    pub fn storage_info(&self) -> Result<StorageInfo> {
+        let (backend, version) = self.inner.storage_info().map_err(js_err)?;
+        Ok(StorageInfo { backend: backend.to_string(), schema_version: version as u32 })
     }
 
     /// Checkpoint requests applied since opening, and the transactions they shared.

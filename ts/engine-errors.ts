@@ -37,6 +37,10 @@ export class NonDeterminismError extends engineError("ERR_NON_DETERMINISTIC", "N
 export class NotADatabaseError extends engineError("ERR_NOT_A_DATABASE", "ServiceException") {}
 export class DatabaseOpenError extends engineError("ERR_DATABASE_OPEN", "ServiceException") {}
 export class StorageError extends engineError("ERR_STORAGE", "ServiceException") {}
+/** The database server could not be reached within the reconnect budget (down, restarting, cut off). */
+export class StorageUnavailableError extends engineError("ERR_STORAGE_UNAVAILABLE", "ServiceException") {}
+/** A transaction kept losing to concurrent ones (deadlock, serialization, duplicate key) after retries. */
+export class StorageConflictError extends engineError("ERR_STORAGE_CONFLICT", "ServiceException") {}
 export class EngineClosedError extends engineError("ERR_CLOSED", "ServiceException") {}
 
 /** Every engine code and its class (a test checks it against every Rust variant). */
@@ -54,6 +58,8 @@ export const BY_CODE: Record<string, new (message: string, fields?: Record<strin
   ERR_NOT_A_DATABASE: NotADatabaseError,
   ERR_DATABASE_OPEN: DatabaseOpenError,
   ERR_STORAGE: StorageError,
+  ERR_STORAGE_UNAVAILABLE: StorageUnavailableError,
+  ERR_STORAGE_CONFLICT: StorageConflictError,
   ERR_CLOSED: EngineClosedError,
 };
 

@@ -99,6 +99,8 @@ export {
   NotADatabaseError,
   DatabaseOpenError,
   StorageError,
+  StorageUnavailableError,
+  StorageConflictError,
   EngineClosedError,
 } from "./engine-errors";
 

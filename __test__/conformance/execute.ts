@@ -149,12 +149,14 @@ export interface InProcessOptions {
   /** With inputWithClient: which of the file's `functions` are that SDK's durable handlers (the
    * others are registered as plain functions). */
   isForeignDurable?: (fn: unknown) => boolean;
+  /** A PostgreSQL database (a URL with a schema of its own) instead of an in-memory SQLite one. */
+  url?: string;
 }
 
 /** Runs the requirement's handler in this process, time skipped by the engine's clock. */
 export async function runInProcess(req: Requirement, bindings: Bindings, options: InProcessOptions = {}): Promise<Outcome> {
   const mod = (await import(pathToFileURL(req.handlerFile).href)) as Record<string, unknown>;
-  const engine = DurableEngine.open({ skipTime: true, invocationRetryDelayMs: 1000 });
+  const engine = DurableEngine.open({ skipTime: true, invocationRetryDelayMs: 1000, url: options.url });
   try {
     const fn = functionNameFor(req.handlerFile, "handler");
     engine.register(fn, mod.handler as never, { inputWithClient: options.inputWithClient });
@@ -207,9 +209,11 @@ function lastJson(lines: string[]): Record<string, unknown> | undefined {
  * command again while the process dies before the execution ends (as Lambda re-invokes after a
  * crash), then reads the history with `durable-node history --json`.
  */
-export async function runInChildProcess(req: Requirement, bindings: Bindings): Promise<Outcome> {
+/** Runs the requirement through `durable-node run` in child processes, on a SQLite file or on
+ * the PostgreSQL database `url` names. */
+export async function runInChildProcess(req: Requirement, bindings: Bindings, url?: string): Promise<Outcome> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `conformance-${req.id}-`));
-  const db = path.join(dir, "durable.db");
+  const db = url ?? path.join(dir, "durable.db");
   const name = `conformance-${req.id}`;
   const runArgs = ["run", req.handlerFile, "--input", JSON.stringify(inputOf(req, bindings)), "--name", name, "--db", db, "--skip-time", "--json"];
   const logLines: string[] = [];

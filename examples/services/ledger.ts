@@ -99,7 +99,9 @@ export function record(
     action,
     ...fields,
     at: new Date().toISOString(),
-    pid: process.pid,
+    // A worker in a PID namespace of its own is pid 1 there: a harness running several names
+    // each worker process (DURABLE_LEDGER_PID) so lines stay attributable.
+    pid: Number(process.env.DURABLE_LEDGER_PID) || process.pid,
   };
   appendFileSync(path, JSON.stringify(entry) + "\n");
   crashIfRequested(path, `${service}.${action}`);

@@ -5,6 +5,8 @@
 
 import type { Command } from "commander";
 
+import { DB_HELP } from "./database";
+
 import type { ErrorObject } from "../types";
 import { UsageError } from "./usage-error";
 
@@ -73,7 +75,7 @@ export function registerCallbackCommand(program: Command, open: Open, out: (line
     .description("complete a callback with a result (SendDurableExecutionCallbackSuccess)")
     .argument("<callbackId>", "the callback id handed to the submitter / returned by createCallback")
     .option("--payload <json>", "result as JSON text, passed to the handler exactly as given")
-    .option("--db <path>", "SQLite database file")
+    .option("--db <path|url>", DB_HELP)
     .action((callbackId: string, options: { payload?: string; db?: string }) => {
       const payload = parsePayload(options.payload);
       withEngine(open, options.db, (engine) => engine.sendCallbackSuccess(callbackId, payload));
@@ -84,7 +86,7 @@ export function registerCallbackCommand(program: Command, open: Open, out: (line
     .description("fail a callback (SendDurableExecutionCallbackFailure)")
     .argument("<callbackId>", "the callback id")
     .option("--error <json>", 'error object, e.g. {"ErrorType":"Rejected","ErrorMessage":"not approved"}')
-    .option("--db <path>", "SQLite database file")
+    .option("--db <path|url>", DB_HELP)
     .action((callbackId: string, options: { error?: string; db?: string }) => {
       const error = parseErrorObject(options.error);
       withEngine(open, options.db, (engine) => engine.sendCallbackFailure(callbackId, error));
@@ -94,7 +96,7 @@ export function registerCallbackCommand(program: Command, open: Open, out: (line
     .command("heartbeat")
     .description("keep a callback with a heartbeat timeout open (SendDurableExecutionCallbackHeartbeat)")
     .argument("<callbackId>", "the callback id")
-    .option("--db <path>", "SQLite database file")
+    .option("--db <path|url>", DB_HELP)
     .action((callbackId: string, options: { db?: string }) => {
       withEngine(open, options.db, (engine) => engine.sendCallbackHeartbeat(callbackId));
       out(`callback ${callbackId} heartbeat recorded`);

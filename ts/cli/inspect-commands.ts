@@ -3,6 +3,8 @@
 
 import type { Command } from "commander";
 
+import { DB_HELP } from "./database";
+
 import { listedExecution, type ExecutionRecord } from "../engine/durable-engine";
 import { UsageError } from "./usage-error";
 
@@ -46,7 +48,7 @@ export function registerInspectCommands(program: Command, open: Open, out: (line
     .command("get")
     .description("show an execution (GetDurableExecution)")
     .argument("<execution>", "execution name or ARN")
-    .option("--db <path>", "SQLite database file")
+    .option("--db <path|url>", DB_HELP)
     .option("--json", "print the GetDurableExecution response shape")
     .action((execution: string, options: { db?: string; json?: boolean }) => {
       const engine = open(options.db);
@@ -62,7 +64,7 @@ export function registerInspectCommands(program: Command, open: Open, out: (line
     .command("history")
     .description("show an execution's history events (GetDurableExecutionHistory)")
     .argument("<execution>", "execution name or ARN")
-    .option("--db <path>", "SQLite database file")
+    .option("--db <path|url>", DB_HELP)
     .option("--json", "print the GetDurableExecutionHistory response shape")
     .action((execution: string, options: { db?: string; json?: boolean }) => {
       const engine = open(options.db);
@@ -78,7 +80,7 @@ export function registerInspectCommands(program: Command, open: Open, out: (line
   program
     .command("list")
     .description("list executions (ListDurableExecutionsByFunction, all functions)")
-    .option("--db <path>", "SQLite database file")
+    .option("--db <path|url>", DB_HELP)
     .option("--status <status>", `only executions with this status (${STATUSES.join(", ")})`)
     .option("--json", "print { DurableExecutions: [...] }")
     .action((options: { db?: string; status?: string; json?: boolean }) => {

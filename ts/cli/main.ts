@@ -18,10 +18,11 @@ import { registerPythonCommand } from "../python/setup-command";
 import { followExecution, oneLine } from "./printer";
 import { driveExecution } from "./run-execution";
 import { checkOtelUrl, startTracing } from "../tracing/setup";
+import { DB_HELP, DEFAULT_DB, resolveDb } from "./database";
 import { UsageError, usage } from "./usage-error";
 import { registerWorkerCommands } from "./worker-command";
 
-export const DEFAULT_DB = path.join(".durable", "durable.db");
+export { DEFAULT_DB };
 
 /** The handler's promise never settled and nothing was left to settle it. */
 class HandlerNeverSettledError extends Error {
@@ -55,16 +56,18 @@ function parseInput(text: string | undefined): unknown {
   }
 }
 
-/** Opens the database; only the default location has its directory created for it. */
+/** Opens the database (--db, else DURABLE_NODE_DB, else the default file); only the default
+ * location has its directory created for it. */
 export function openEngine(db: string | undefined, skipTime: boolean, options: { leaseMs?: number; groupCommit?: boolean; synchronousFull?: boolean } = {}): DurableEngine {
-  if (db === undefined) mkdirSync(path.dirname(DEFAULT_DB), { recursive: true });
-  return DurableEngine.open({ path: db ?? DEFAULT_DB, skipTime, ...options });
+  const { location, isUrl, isDefault } = resolveDb(db);
+  if (isDefault) mkdirSync(path.dirname(DEFAULT_DB), { recursive: true });
+  return DurableEngine.open({ ...(isUrl ? { url: location } : { path: location }), skipTime, ...options });
 }
 
 async function run(file: string, options: RunOptions, out: (line: string) => void): Promise<number> {
   const input = parseInput(options.input);
   if (options.otel !== undefined) usage(() => checkOtelUrl(options.otel!));
-  if (isPythonFile(file)) return runPythonFile(file, { ...options, input }, out, openEngine, DEFAULT_DB);
+  if (isPythonFile(file)) return runPythonFile(file, { ...options, input }, out, openEngine);
   for (const flag of ["python", "timeout"] as const) {
     if (options[flag] !== undefined) throw new UsageError(`--${flag} applies to Python handlers (.py files), not ${file}`);
   }
@@ -104,14 +107,14 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
     .option("--timeout <seconds>", "for .py: the function timeout of each invocation (default 900)")
     .option("--input <json>", "execution input as JSON")
     .option("--name <name>", "execution name (running again with the same name attaches to it)")
-    .option("--db <path>", `SQLite database file (default ${DEFAULT_DB})`)
+    .option("--db <path|url>", DB_HELP)
     .option("--skip-time", "fire waits and other timers at once through the engine's virtual clock")
     .option("--json", "print the execution record as JSON on the last line")
     .option("--otel <url>", "export OpenTelemetry spans to this OTLP/HTTP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT, if set)")
     .action(async (file: string, options: RunOptions) => setCode(await run(file, options, out)));
   registerInspectCommands(program, (db) => openEngine(db, false), out);
   registerCallbackCommand(program, (db) => openEngine(db, false), out);
-  registerCheckCommand(program, (db) => openEngine(db, false), out, setCode, DEFAULT_DB);
+  registerCheckCommand(program, (db) => openEngine(db, false), out, setCode);
   registerPythonCommand(program, out);
   registerConsoleCommand(program, (db) => openEngine(db, false), out, setCode);
   registerWorkerCommands(program, (db, o) => openEngine(db, o?.skipTime ?? false, { leaseMs: o?.leaseMs, groupCommit: true, synchronousFull: o?.synchronousFull }), out, setCode);

@@ -4,6 +4,8 @@
 
 import type { Command } from "commander";
 
+import { DB_HELP } from "./database";
+
 import type { DurableEngine } from "../engine/durable-engine";
 import { call } from "../native";
 import { DurableHttpServer, TOKEN_ENV, isLoopback } from "../http/server";
@@ -183,7 +185,7 @@ export function registerWorkerCommands(program: Command, open: Open, out: (line:
   program
     .command("worker")
     .description("run the functions named in a config file: start, resume and recover their executions; serve the HTTP API")
-    .option("--db <path>", "SQLite database file (default .durable/durable.db)")
+    .option("--db <path|url>", DB_HELP)
     .option("--config <file>", "config file (default: durable.config.ts|js|json in the current directory)")
     .option("--port <n>", "HTTP API port (0 picks a free one)", String(DEFAULT_PORT))
     .option("--host <address>", "HTTP API address; other than loopback needs a token", "127.0.0.1")
@@ -205,7 +207,7 @@ export function registerWorkerCommands(program: Command, open: Open, out: (line:
     .argument("<function>", "function name (as in the worker's config file)")
     .option("--input <json>", "execution input as JSON")
     .option("--name <name>", "execution name (the same name and input returns the existing execution)")
-    .option("--db <path>", "SQLite database file")
+    .option("--db <path|url>", DB_HELP)
     .option("--config <file>", "check the function name against this config file (default: durable.config.* here, if any)")
     .option("--json", "print the execution record instead of the ARN")
     .action(async (fn: string, options: { input?: string; name?: string; db?: string; config?: string; json?: boolean }) => {
@@ -227,7 +229,7 @@ export function registerWorkerCommands(program: Command, open: Open, out: (line:
     .description("stop a running execution (StopDurableExecution); its running invocation fails at its next checkpoint")
     .argument("<execution>", "execution name or ARN")
     .option("--error <json>", 'error recorded with the stop, e.g. {"ErrorType":"Cancelled","ErrorMessage":"by operator"}')
-    .option("--db <path>", "SQLite database file")
+    .option("--db <path|url>", DB_HELP)
     .action((execution: string, options: { error?: string; db?: string }) => {
       const error = parseErrorObject(options.error);
       const engine = open(options.db);

@@ -48,6 +48,10 @@ export interface ExecutionTimeline {
 export interface DurableEngineOptions {
   /** SQLite file (its directory must exist), or ":memory:" (the default). */
   path?: string;
+  /** A PostgreSQL database instead of a SQLite file: `postgres://user@host:5432/db` (optionally
+   * `?schema=NAME`). The schema is created or migrated on first use; many workers on many
+   * machines may share it. */
+  url?: string;
   /** Fire timers through the engine's virtual clock as soon as nothing is running. */
   skipTime?: boolean;
   /** fsync every commit (synchronous=FULL) instead of relying on the WAL (NORMAL). */
@@ -205,8 +209,9 @@ export class DurableEngine {
   }
 
   static open(options: DurableEngineOptions = {}): DurableEngine {
+    if (options.url !== undefined && options.path !== undefined) throw new TypeError("DurableEngine.open: give either path (SQLite) or url (PostgreSQL), not both");
     const engine = call(() =>
-      native.NativeEngine.open(options.path ?? ":memory:", {
+      native.NativeEngine.open(options.url ?? options.path ?? ":memory:", {
         skipTime: options.skipTime ?? false,
         synchronousFull: options.synchronousFull ?? false,
         pollMs: options.pollMs,
@@ -499,9 +504,15 @@ export class DurableEngine {
     return call(() => this.native.operations(arnOrName));
   }
 
-  /** SQLite's `PRAGMA integrity_check` on the database: `["ok"]` when the file is intact. */
+  /** The storage's own check (SQLite: `PRAGMA integrity_check`; PostgreSQL: every row belongs
+   * to an execution, histories have no gaps, …): `["ok"]` when intact. */
   integrityCheck(): string[] {
     return call(() => this.native.integrityCheck());
+  }
+
+  /** Which backend the engine runs on ("sqlite" | "postgres") and its schema version. */
+  storageInfo(): { backend: string; schemaVersion: number } {
+    return call(() => this.native.storageInfo());
   }
 
   /** Milliseconds since the epoch on the engine clock (ahead of real time when skipping). */

@@ -12,6 +12,7 @@ import { DurableHttpServer } from "../http/server";
 import { durableRuntimeHandler } from "../runtime-api/function";
 import { followExecution } from "../cli/printer";
 import { driveExecution } from "../cli/run-execution";
+import { resolveDb } from "../cli/database";
 import { UsageError } from "../cli/usage-error";
 import { checkRuntimeInterpreter, ensurePythonEnv } from "./environment";
 import { DEFAULT_PYTHON_EXPORT, checkPythonHandler, createPythonPool, initErrorMessage, pythonOutputLines } from "./function";
@@ -43,7 +44,7 @@ function timeoutOf(text: string | undefined): number | undefined {
   return n;
 }
 
-export async function runPythonFile(file: string, options: PythonRunOptions, out: (line: string) => void, open: Open, defaultDb: string): Promise<number> {
+export async function runPythonFile(file: string, options: PythonRunOptions, out: (line: string) => void, open: Open): Promise<number> {
   const exportName = options.export ?? DEFAULT_PYTHON_EXPORT;
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new UsageError(`handler file not found: ${file}`);
@@ -54,8 +55,9 @@ export async function runPythonFile(file: string, options: PythonRunOptions, out
   checkRuntimeInterpreter(python, options.python !== undefined ? "--python" : "durable-node's Python environment");
   const functionName = pythonFunctionName(absolute, exportName);
 
-  const dbFile = path.resolve(options.db ?? defaultDb);
-  const dbExisted = existsSync(dbFile);
+  const db = resolveDb(options.db);
+  const dbFile = db.isUrl ? undefined : path.resolve(db.location);
+  const dbExisted = dbFile === undefined || existsSync(dbFile);
   const engine = open(options.db, options.skipTime ?? false);
   const server = new DurableHttpServer(engine);
   let url = "";
@@ -93,6 +95,6 @@ export async function runPythonFile(file: string, options: PythonRunOptions, out
     await server.close();
     engine.close();
     // A database this command created for a function that could not start holds nothing.
-    if (!started && !dbExisted) for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
+    if (!started && !dbExisted && dbFile) for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
   }
 }

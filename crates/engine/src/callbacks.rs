@@ -28,7 +28,7 @@ pub(crate) fn heartbeat(core: &Core, callback_id: &str) -> Result<()> {
 
 fn complete(core: &Core, callback_id: &str, completion: CallbackCompletion) -> Result<()> {
     let now = core.now();
-    core.write(|s| {
+    core.write_retrying(|s| {
         let Some((exec_id, op, seq)) = s.op_by_callback_id(callback_id)? else {
             return Err(EngineError::CallbackNotFound { callback_id: callback_id.to_string() });
         };

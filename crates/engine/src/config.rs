@@ -30,6 +30,9 @@ pub struct EngineConfig {
     /// invocation's end) for this many ms of real time, so a test can still answer the callback
     /// (timers.rs). `None`: jump at once, like any other timer.
     pub callback_quiet_ms: Option<i64>,
+    /// How long a call keeps retrying while the database server cannot be reached (PostgreSQL
+    /// restarting, a network cut) before it fails with `StorageUnavailable`.
+    pub storage_retry_ms: i64,
 }
 
 impl Default for EngineConfig {
@@ -44,6 +47,7 @@ impl Default for EngineConfig {
             poll_ms: 50,
             host_id: None,
             callback_quiet_ms: None,
+            storage_retry_ms: 15_000,
         }
     }
 }

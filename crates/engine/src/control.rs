@@ -24,12 +24,12 @@ pub(crate) fn stop(core: &Core, arn_or_name: &str, error: Option<ErrorObject>) -
         }
     }
     let now = core.now();
-    core.write(|s| {
+    core.write_retrying(|s| {
         let mut exec = resolve(s, arn_or_name)?;
         if exec.status != ExecutionStatus::Running {
             return Err(EngineError::ExecutionNotRunning { arn: exec.arn, name: exec.name, status: exec.status.to_string() });
         }
-        finish_execution(s, &mut exec, ExecEvent::Stop(error.unwrap_or_default()), now)?;
+        finish_execution(s, &mut exec, ExecEvent::Stop(error.clone().unwrap_or_default()), now)?;
         s.update_exec(&exec)
     })?;
     core.wake_waiters();
@@ -46,9 +46,9 @@ pub(crate) fn renew_leases(core: &Core) -> Result<usize> {
         return Ok(0);
     }
     // The storage lock is always taken before the map's (as the checkpoint path does).
-    core.write(|s| {
+    core.write_retrying(|s| {
         let mut renewed = 0;
-        for (exec_id, epoch) in running {
+        for &(exec_id, epoch) in &running {
             if s.renew_lease(exec_id, &core.me.owner, epoch, expires)? {
                 if let Some(a) = lock(&core.active).get_mut(&exec_id).filter(|a| a.epoch == epoch) {
                     a.lease_expires_ms = expires;

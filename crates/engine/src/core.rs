@@ -1,7 +1,9 @@
 //! The state every engine service shares: the storage behind one lock, the clock, this
 //! engine's identity and token key, the invocations it runs, and the wake-up signal. Services
 //! (checkpoint, invocation, timers, callbacks, control, scheduler) are functions over a `Core`;
-//! the `Engine` facade only delegates to them.
+//! the `Engine` facade only delegates to them. Also the one place that retries a transaction:
+//! one that lost a race to another worker (conflict), or ran while the database server was
+//! unreachable (with backoff, for `storage_retry_ms`), runs again from the start.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -54,7 +56,15 @@ pub(crate) struct Core {
     pub tasks_stopped: AtomicBool,
     pub config: EngineConfig,
     pub stats: Stats,
+    /// How often the scheduler looks for other processes' changes: `config.poll_ms`, or only
+    /// as a safety net when the storage wakes the engine on every such change.
+    pub poll_ms: u64,
 }
+
+/// The scheduler's safety-net poll on a storage that wakes the engine itself.
+const WAKING_STORAGE_POLL_MS: u64 = 5_000;
+/// Attempts of a transaction that keeps losing races before its conflict is reported.
+const CONFLICT_ATTEMPTS: u32 = 8;
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding a lock cannot leave a half-applied transaction behind (storage
@@ -64,7 +74,9 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Core {
     pub fn new(storage: Box<dyn Storage>, clock: Arc<dyn Clock>, config: EngineConfig) -> Self {
+        let poll_ms = if storage.changes_wake() { config.poll_ms.max(WAKING_STORAGE_POLL_MS) } else { config.poll_ms };
         Core {
+            poll_ms,
             storage: Mutex::new(storage),
             clock,
             notify: Notify::new(),
@@ -85,6 +97,7 @@ impl Core {
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
         self.notify.notify_waiters();
+        lock(&self.storage).release();
     }
 
     pub fn is_closed(&self) -> bool {
@@ -107,27 +120,127 @@ impl Core {
         Ok(lock(&self.storage))
     }
 
-    /// Runs `f` in one write transaction: everything it wrote commits, or nothing does.
+    /// Gives the storage this core's wake-up (other processes' commits then wake its waiters).
+    pub fn connect_waker(core: &Arc<Core>) {
+        let weak = Arc::downgrade(core);
+        lock(&core.storage).set_waker(Arc::new(move || {
+            if let Some(core) = weak.upgrade() {
+                core.wake_waiters();
+            }
+        }));
+    }
+
+    /// Runs `f` in one write transaction: everything it wrote commits, or nothing does. A
+    /// transaction that cannot begin (the server is away) is retried before `f` runs; once `f`
+    /// ran, a failure is returned, since `f` may have changed this engine's memory.
     pub fn write<T>(&self, f: impl FnOnce(&dyn Storage) -> Result<T>) -> Result<T> {
         let store = self.storage()?;
-        store.begin_write()?;
-        match f(store.as_ref()) {
-            Ok(value) => match store.commit() {
-                Ok(()) => Ok(value),
+        let mut retry = Retry::new(self.config.storage_retry_ms);
+        while let Err(e) = store.begin_write() {
+            store.rollback();
+            if self.is_closed() || !retry.again(&e) {
+                retry.done();
+                return Err(e);
+            }
+        }
+        retry.done();
+        let value = f(store.as_ref()).inspect_err(|_| store.rollback())?;
+        store.commit().inspect_err(|_| store.rollback())?;
+        Ok(value)
+    }
+
+    /// `write` for an `f` that changes nothing but storage: it runs again from the start when
+    /// it lost a race to another worker (conflict) or the server went away during it. A failed
+    /// COMMIT is never retried, since its outcome may be unknown.
+    pub fn write_retrying<T>(&self, mut f: impl FnMut(&dyn Storage) -> Result<T>) -> Result<T> {
+        let store = self.storage()?;
+        let mut retry = Retry::new(self.config.storage_retry_ms);
+        loop {
+            match store.begin_write().and_then(|()| f(store.as_ref())) {
+                Ok(value) => {
+                    retry.done();
+                    store.commit().inspect_err(|_| store.rollback())?;
+                    return Ok(value);
+                }
                 Err(e) => {
                     store.rollback();
-                    Err(e)
+                    if self.is_closed() || !retry.again(&e) {
+                        retry.done();
+                        return Err(e);
+                    }
                 }
-            },
-            Err(e) => {
-                store.rollback();
-                Err(e)
             }
         }
     }
 
-    pub fn read<T>(&self, f: impl FnOnce(&dyn Storage) -> Result<T>) -> Result<T> {
+    pub fn read<T>(&self, mut f: impl FnMut(&dyn Storage) -> Result<T>) -> Result<T> {
         let store = self.storage()?;
-        f(store.as_ref())
+        let mut retry = Retry::new(self.config.storage_retry_ms);
+        loop {
+            match f(store.as_ref()) {
+                Err(e) if !self.is_closed() && retry.again(&e) => continue,
+                other => {
+                    retry.done();
+                    return other;
+                }
+            }
+        }
+    }
+}
+
+/// When to run a failed transaction again. Real time, on purpose: it waits for a server.
+struct Retry {
+    started: std::time::Instant,
+    budget: std::time::Duration,
+    conflicts: u32,
+    pause: std::time::Duration,
+    said: bool,
+}
+
+impl Retry {
+    fn new(budget_ms: i64) -> Self {
+        Retry {
+            started: std::time::Instant::now(),
+            budget: std::time::Duration::from_millis(budget_ms.max(0) as u64),
+            conflicts: 0,
+            pause: std::time::Duration::from_millis(50),
+            said: false,
+        }
+    }
+
+    /// Whether to try again after `e` (having waited as long as needed).
+    fn again(&mut self, e: &EngineError) -> bool {
+        match e {
+            EngineError::StorageConflict { .. } => {
+                self.conflicts += 1;
+                if self.conflicts >= CONFLICT_ATTEMPTS {
+                    return false;
+                }
+                // A short pause that grows, so racing workers do not collide again in step.
+                let jitter = u64::from(crate::ids::random_u16() % 8);
+                std::thread::sleep(std::time::Duration::from_millis(u64::from(self.conflicts) + jitter));
+                true
+            }
+            EngineError::StorageUnavailable { reason } => {
+                if self.started.elapsed() + self.pause > self.budget {
+                    return false;
+                }
+                if !self.said {
+                    // The one line a CLI user or an operator sees while the server is away.
+                    eprintln!("durable-node: waiting for the database ({reason}); retrying for up to {} s", self.budget.as_secs());
+                    self.said = true;
+                }
+                std::thread::sleep(self.pause);
+                self.pause = (self.pause * 2).min(std::time::Duration::from_secs(1));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn done(&self) {
+        if self.said {
+            eprintln!("durable-node: the database is back after {} ms", self.started.elapsed().as_millis());
+        }
     }
 }

@@ -20,7 +20,7 @@ use crate::invocation::{self, Task};
 use crate::lifecycle::{check_name, create_execution, resolve, to_execution};
 use crate::model::{ErrorObject, Execution, ExecutionStatus, InvocationOutput, Operation, OperationUpdate};
 use crate::request::EXECUTION_PAYLOAD_LIMIT;
-use crate::storage::{ExecQuery, QueueGauges, SqliteStorage, Storage, TaskFilter};
+use crate::storage::{is_postgres_url, ExecQuery, PgStorage, QueueGauges, SqliteStorage, Storage, TaskFilter};
 use crate::{callbacks, scheduler, timers};
 
 /// Result of `start_execution`.
@@ -40,16 +40,20 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens a SQLite file (created if missing; its directory must exist) or ":memory:", with
-    /// the system clock, or the virtual one when `skip_time` is set.
+    /// Opens a SQLite file (created if missing; its directory must exist), ":memory:", or a
+    /// PostgreSQL database (`postgres://…`, schema created or migrated on first use), with the
+    /// system clock, or the virtual one when `skip_time` is set.
     pub fn open(path: &str, config: EngineConfig) -> Result<Engine> {
+        let clock: Arc<dyn Clock> = if config.skip_time { Arc::new(VirtualClock::default()) } else { Arc::new(SystemClock) };
+        if is_postgres_url(path) {
+            return Ok(Engine::open_with(Box::new(PgStorage::open(path)?), clock, config));
+        }
         let storage = SqliteStorage::open(path)?;
         // With a background checkpointer the connection never checkpoints on its own.
         let checkpointer = if path == ":memory:" { None } else { crate::checkpointer::WalCheckpointer::start(path) };
         if checkpointer.is_some() {
             storage.disable_autocheckpoint()?;
         }
-        let clock: Arc<dyn Clock> = if config.skip_time { Arc::new(VirtualClock::default()) } else { Arc::new(SystemClock) };
         let engine = Engine::open_with(Box::new(storage), clock, config);
         *lock(&engine.checkpointer) = checkpointer;
         Ok(engine)
@@ -59,6 +63,7 @@ impl Engine {
     /// storage).
     pub fn open_with(storage: Box<dyn Storage>, clock: Arc<dyn Clock>, config: EngineConfig) -> Engine {
         let core = Arc::new(Core::new(storage, clock, config));
+        Core::connect_waker(&core);
         let renewer = control::start_renewer(&core);
         Engine { core, answers: Mutex::new(Answers::default()), checkpointer: Mutex::new(None), renewer: Mutex::new(renewer) }
     }
@@ -90,7 +95,7 @@ impl Engine {
             }
         }
         let core = &self.core;
-        let started = core.write(|s| {
+        let started = core.write_retrying(|s| {
             if let Some(n) = name {
                 if let Some(existing) = s.exec_by_name(function_name, n)? {
                     if existing.input.as_deref() != input {
@@ -294,6 +299,11 @@ impl Engine {
     /// The storage's own check of its files (SQLite: `PRAGMA integrity_check`). Read-only.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         self.core.read(|s| s.integrity_check())
+    }
+
+    /// The storage's kind ("sqlite", "postgres") and schema version, for `check`.
+    pub fn storage_info(&self) -> Result<(&'static str, i64)> {
+        self.core.read(|s| Ok((s.backend(), s.schema_version()?)))
     }
 }
 

@@ -54,6 +54,17 @@ pub enum EngineError {
     #[error("storage error: {0}")]
     Storage(String),
 
+    /// The database server cannot be reached (down, restarting, network cut) and did not come
+    /// back within the engine's reconnect budget. Nothing of the failed call was committed,
+    /// unless `reason` says the connection broke during COMMIT (then its outcome is unknown).
+    #[error("storage unavailable: {reason}")]
+    StorageUnavailable { reason: String },
+
+    /// A transaction kept losing to concurrent ones (deadlock, serialization failure, a
+    /// duplicate key inserted at the same moment) after the engine's retries.
+    #[error("storage conflict: {reason}")]
+    StorageConflict { reason: String },
+
     #[error("engine is closed")]
     Closed,
 }
@@ -79,6 +90,8 @@ impl EngineError {
             EngineError::NotADatabase { .. } => "ERR_NOT_A_DATABASE",
             EngineError::DatabaseOpen { .. } => "ERR_DATABASE_OPEN",
             EngineError::Storage(_) => "ERR_STORAGE",
+            EngineError::StorageUnavailable { .. } => "ERR_STORAGE_UNAVAILABLE",
+            EngineError::StorageConflict { .. } => "ERR_STORAGE_CONFLICT",
             EngineError::Closed => "ERR_CLOSED",
         }
     }
@@ -100,6 +113,8 @@ impl EngineError {
             EngineError::NotADatabase { .. }
             | EngineError::DatabaseOpen { .. }
             | EngineError::Storage(_)
+            | EngineError::StorageUnavailable { .. }
+            | EngineError::StorageConflict { .. }
             | EngineError::Closed => "ServiceException",
         }
     }
@@ -137,6 +152,7 @@ impl EngineError {
                 vec![("path", s(path)), ("reason", s(reason))]
             }
             EngineError::Storage(reason) => vec![("reason", s(reason))],
+            EngineError::StorageUnavailable { reason } | EngineError::StorageConflict { reason } => vec![("reason", s(reason))],
             EngineError::Closed => vec![],
         }
     }
@@ -159,6 +175,8 @@ impl EngineError {
             EngineError::NotADatabase { path: t("p"), reason: t("r") },
             EngineError::DatabaseOpen { path: t("p"), reason: t("r") },
             EngineError::Storage(t("r")),
+            EngineError::StorageUnavailable { reason: t("r") },
+            EngineError::StorageConflict { reason: t("r") },
             EngineError::Closed,
         ];
         for e in &all {
@@ -176,6 +194,8 @@ impl EngineError {
                 | EngineError::NotADatabase { .. }
                 | EngineError::DatabaseOpen { .. }
                 | EngineError::Storage(_)
+                | EngineError::StorageUnavailable { .. }
+                | EngineError::StorageConflict { .. }
                 | EngineError::Closed => {}
             }
         }

@@ -27,6 +27,12 @@ pub fn random_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// A small random number (jitter for retries).
+pub fn random_u16() -> u16 {
+    let b = uuid::Uuid::new_v4().into_bytes();
+    u16::from_le_bytes([b[0], b[1]])
+}
+
 /// Callback ids carry two UUIDs (244 random bits); they are looked up, never parsed.
 pub fn callback_id() -> String {
     format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())

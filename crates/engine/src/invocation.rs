@@ -41,8 +41,10 @@ pub(crate) fn recover(s: &dyn Storage, exec: &mut ExecRow, now: i64) -> Result<(
     s.update_exec(exec)
 }
 
-/// Marks `exec` as being invoked by this engine and builds its invocation input.
-pub(crate) fn begin(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64) -> Result<Task> {
+/// Marks `exec` as being invoked by this engine and builds its invocation input. The caller
+/// registers the returned invocation with `activate` once the claim has committed: a claim
+/// whose transaction failed (or is retried) must leave no trace in this engine.
+pub(crate) fn begin(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64) -> Result<(Task, ActiveInvocation)> {
     let inv = &mut exec.invocation;
     let updated: Vec<String> = if inv.count > 0 && exec.change_seq > inv.delivered_seq {
         s.ops_changed_since(exec.id, inv.delivered_seq)?.into_iter().map(|op| op.id).collect()
@@ -62,13 +64,9 @@ pub(crate) fn begin(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64) 
     let known_ops: HashSet<String> = all.iter().map(|op| op.id.clone()).collect();
     let op_count = all.iter().filter(|op| op.op_type != OperationType::Execution).count() as i64;
     let next_event_id = s.last_event_id(exec.id)? + 1;
-    lock(&core.active).insert(
-        exec.id,
-        ActiveInvocation { epoch, token_seq: 0, delivered_seq: exec.change_seq, lease_expires_ms: expires, op_count, known_ops, progressed: false, next_event_id },
-    );
-    crate::timers::note_activity(core, 1);
+    let active = ActiveInvocation { epoch, token_seq: 0, delivered_seq: exec.change_seq, lease_expires_ms: expires, op_count, known_ops, progressed: false, next_event_id };
     let page = paginate(prune(all), 0, core.config.page_size);
-    Ok(Task {
+    let task = Task {
         function_name: exec.function_name.clone(),
         arn: exec.arn.clone(),
         token: core.tokens.issue(TokenClaims { exec_id: exec.id, epoch, seq: 0 }),
@@ -77,7 +75,23 @@ pub(crate) fn begin(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64) 
         operations: page.operations,
         next_marker: page.next_marker,
         updated_operation_ids: updated,
-    })
+    };
+    Ok((task, active))
+}
+
+/// Registers invocations whose claim committed: from now on this engine renews their leases
+/// and accepts their tokens.
+pub(crate) fn activate(core: &Core, claimed: Vec<(Task, ActiveInvocation)>, exec_ids: &[i64]) -> Vec<Task> {
+    let mut active = lock(&core.active);
+    claimed
+        .into_iter()
+        .zip(exec_ids)
+        .map(|((task, invocation), id)| {
+            active.insert(*id, invocation);
+            crate::timers::note_activity(core, 1);
+            task
+        })
+        .collect()
 }
 
 /// Loads the execution whose active invocation `token` names (any token of it), even if a

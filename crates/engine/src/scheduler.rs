@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use crate::core::Core;
 use crate::error::{EngineError, Result};
-use crate::invocation::{begin, recover, Task};
+use crate::core::ActiveInvocation;
+use crate::invocation::{activate, begin, recover, Task};
 use crate::model::ExecutionStatus;
 use crate::storage::TaskFilter;
 
 enum Claim {
-    Tasks(Vec<Task>),
+    /// Claimed invocations and their executions' ids, to activate once committed.
+    Tasks(Vec<(Task, ActiveInvocation)>, Vec<i64>),
     /// The filtered execution has finished: there will be no task.
     Finished,
     Idle { next_due: Option<i64>, running: bool },
@@ -34,7 +36,7 @@ pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize) -> 
         let now = core.now();
         crate::timers::fire_due(core, now)?;
         match try_claim(core, filter, now, max)? {
-            Claim::Tasks(tasks) => return Ok(tasks),
+            Claim::Tasks(tasks, ids) => return Ok(activate(core, tasks, &ids)),
             Claim::Finished => return Ok(Vec::new()),
             Claim::Idle { next_due, running } => {
                 let mut hold = None;
@@ -48,8 +50,9 @@ pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize) -> 
                     }
                 }
                 let until_due = next_due.map(|d| (d - now).max(0)).unwrap_or(i64::MAX);
-                // Other processes' changes are only seen by polling; the poll runs on real time.
-                let poll = Duration::from_millis(core.config.poll_ms);
+                // Other processes' changes are seen by polling, or (PostgreSQL) wake us; the poll runs on
+                // real time.
+                let poll = Duration::from_millis(core.poll_ms);
                 let sleep = hold.or_else(|| core.clock.real_wait(until_due)).map_or(poll, |d| d.min(poll));
                 tokio::select! {
                     _ = &mut notified => {}
@@ -69,7 +72,7 @@ pub(crate) fn try_next_tasks(core: &Core, filter: &TaskFilter, max: usize) -> Re
     let now = core.now();
     crate::timers::fire_due(core, now)?;
     match try_claim(core, filter, now, max.max(1))? {
-        Claim::Tasks(tasks) => Ok(tasks),
+        Claim::Tasks(tasks, ids) => Ok(activate(core, tasks, &ids)),
         _ => Ok(Vec::new()),
     }
 }
@@ -87,20 +90,30 @@ pub(crate) fn advance_clock_to(core: &Core, target_ms: i64) -> Result<()> {
 fn try_claim(core: &Core, filter: &TaskFilter, now: i64, max: usize) -> Result<Claim> {
     // Counted once the claim committed: a rolled-back takeover did not happen.
     let mut taken_over = 0;
-    let claim = core.write(|s| {
-        for mut exec in s.foreign_active_executions(filter, &core.me.owner)? {
-            if exec.invocation.lease.as_ref().is_some_and(|l| core.me.may_take_over(l, now)) {
+    let claim = core.write_retrying(|s| {
+        taken_over = 0;
+        let may_take = |exec: &crate::storage::ExecRow| exec.invocation.lease.as_ref().is_some_and(|l| core.me.may_take_over(l, now));
+        for candidate in s.takeover_candidates(filter, &core.me.owner, &core.me.host, now)? {
+            if !may_take(&candidate) {
+                continue;
+            }
+            // Judged again on the row as it is now (locked, where storage locks): another
+            // engine may have taken it over, or its holder renewed it, since the read.
+            let mut exec = s.exec_by_id(candidate.id)?;
+            if exec.status == ExecutionStatus::Running && may_take(&exec) {
                 recover(s, &mut exec, now)?;
                 taken_over += 1;
             }
         }
         let mut tasks = Vec::new();
+        let mut ids = Vec::new();
         while tasks.len() < max {
             let Some(mut exec) = s.next_due_execution(filter, now)? else { break };
             tasks.push(begin(core, s, &mut exec, now)?);
+            ids.push(exec.id);
         }
         if !tasks.is_empty() {
-            return Ok(Claim::Tasks(tasks));
+            return Ok(Claim::Tasks(tasks, ids));
         }
         if let Some(arn) = &filter.arn {
             let exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.clone() })?;

@@ -26,12 +26,12 @@ const BATCH: i64 = 256;
 pub(crate) fn fire_due(core: &Core, now: i64) -> Result<usize> {
     let mut fired = 0;
     loop {
-        let (changed, seen) = core.write(|s| {
+        let (changed, seen) = core.write_retrying(|s| {
             let due = s.due_timers(now, BATCH)?;
             let mut changed = 0;
             for timer in &due {
-                s.clear_timer(timer.exec_id, &timer.op_id, timer.kind)?;
-                if fire_one(s, timer, now)? {
+                // Another worker may have fired it since we read it: then it is gone.
+                if s.clear_timer(timer.exec_id, &timer.op_id, timer.kind)? && fire_one(s, timer, now)? {
                     changed += 1;
                 }
             }

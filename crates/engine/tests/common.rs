@@ -1,21 +1,73 @@
-//! Shared helpers for the engine's integration tests: an engine on a temp file or in memory,
-//! update builders and a driver for one invocation.
+//! Shared helpers for the engine's integration tests: an engine on fresh storage, update
+//! builders and a driver for one invocation.
+//!
+//! The backend is chosen per run: SQLite (in memory, or a temp file where engines share it) by
+//! default; PostgreSQL with `DURABLE_ENGINE_BACKEND=postgres`, inside the harness that makes a
+//! fresh database for the run (`durable-test-pg`, which sets `DURABLE_NODE_TEST_PG_DB`). Each
+//! test then gets a schema of its own in that database, so tests stay as isolated as they are
+//! in memory.
 
 #![allow(dead_code)]
 
 use durable_engine::*;
 
-pub fn engine(skip_time: bool) -> Engine {
-    Engine::open(":memory:", EngineConfig { skip_time, ..Default::default() }).unwrap()
+/// The run's PostgreSQL database, when the suite runs on PostgreSQL.
+pub fn postgres_db() -> Option<String> {
+    if std::env::var("DURABLE_ENGINE_BACKEND").as_deref() != Ok("postgres") {
+        return None;
+    }
+    Some(std::env::var("DURABLE_NODE_TEST_PG_DB").expect(
+        "DURABLE_ENGINE_BACKEND=postgres needs DURABLE_NODE_TEST_PG_DB: run the suite through the harness, \
+         e.g. `cargo run -p durable-engine --bin durable-test-pg -- cargo test -p durable-engine` (see package.json test:engine-pg)",
+    ))
 }
 
-/// Engines on one file sharing one manual clock, each with its own owner id (and host id,
+/// A location no other test uses: in memory, or a new schema of the run's database.
+pub fn fresh_location() -> String {
+    match postgres_db() {
+        Some(db) => format!("{db}?schema=t_{}", ids::random_id().replace('-', "")),
+        None => ":memory:".to_string(),
+    }
+}
+
+/// A location several engines of one test share: a temp file, or a new schema.
+pub fn shared_location(name: &str) -> String {
+    match postgres_db() {
+        Some(_) => fresh_location(),
+        None => temp_path(name),
+    }
+}
+
+/// Runs SQL directly on a shared location (for states the engine would never write itself).
+pub fn raw_sql(location: &str, sql: &str) {
+    if storage::is_postgres_url(location) {
+        storage::postgres_admin::execute(location, sql).unwrap();
+    } else {
+        storage::SqliteStorage::open(location).unwrap().conn_for_tests().execute_batch(sql).unwrap();
+    }
+}
+
+pub fn engine(skip_time: bool) -> Engine {
+    open(EngineConfig { skip_time, ..Default::default() })
+}
+
+/// An engine with `config` on a fresh location.
+pub fn open(config: EngineConfig) -> Engine {
+    Engine::open(&fresh_location(), config).unwrap()
+}
+
+fn storage_at(location: &str) -> Box<dyn storage::Storage> {
+    if storage::is_postgres_url(location) {
+        Box::new(storage::PgStorage::open(location).unwrap())
+    } else {
+        Box::new(storage::SqliteStorage::open(location).unwrap())
+    }
+}
+
+/// Engines on one location sharing one manual clock, each with its own owner id (and host id,
 /// when given): real second holders of the same invocations.
-pub fn engines_on(path: &str, clock: &std::sync::Arc<clock::ManualClock>, configs: &[EngineConfig]) -> Vec<Engine> {
-    configs
-        .iter()
-        .map(|c| Engine::open_with(Box::new(storage::SqliteStorage::open(path).unwrap()), clock.clone(), c.clone()))
-        .collect()
+pub fn engines_on(location: &str, clock: &std::sync::Arc<clock::ManualClock>, configs: &[EngineConfig]) -> Vec<Engine> {
+    configs.iter().map(|c| Engine::open_with(storage_at(location), clock.clone(), c.clone())).collect()
 }
 
 pub fn manual_clock() -> std::sync::Arc<clock::ManualClock> {

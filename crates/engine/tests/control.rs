@@ -94,9 +94,7 @@ async fn a_stopped_chained_invoke_target_reports_stopped_to_its_caller() {
 
 #[tokio::test]
 async fn leases_are_renewed_only_for_invocations_this_engine_still_holds() {
-    let path = temp_path("lease.db");
-    let config = EngineConfig { lease_ms: 60_000, ..Default::default() };
-    let a = Engine::open(&path, config.clone()).unwrap();
+    let a = open(EngineConfig { lease_ms: 60_000, ..Default::default() });
     let arn = a.start_execution("f", None, None).unwrap().execution.arn;
     assert_eq!(a.renew_leases().unwrap(), 0);
     let task = next(&a, &arn).await.unwrap();

@@ -13,7 +13,7 @@ fn config(host: &str) -> EngineConfig {
 
 #[tokio::test]
 async fn a_renewed_lease_keeps_its_owner_and_an_expired_one_fences_it_out() {
-    let path = temp_path("leases.db");
+    let path = shared_location("leases.db");
     let clock = manual_clock();
     let [a, b] = <[Engine; 2]>::try_from(engines_on(&path, &clock, &[config("h"), config("h")])).ok().unwrap();
     let arn = a.start_execution("f", None, None).unwrap().execution.arn;
@@ -49,14 +49,14 @@ fn dead_pid() -> i64 {
 
 #[tokio::test]
 async fn a_dead_pid_frees_a_lease_only_for_an_observer_on_the_same_host() {
-    let path = temp_path("hosts.db");
+    let path = shared_location("hosts.db");
     let clock = manual_clock();
     let engines = engines_on(&path, &clock, &[config("host-a"), config("host-b"), config("host-a")]);
     let (owner, other_host, same_host) = (&engines[0], &engines[1], &engines[2]);
     owner.start_execution("f", None, None).unwrap();
     let _task = claim(owner, "f").unwrap();
     // The holder's process is gone (as after SIGKILL): its pid names no process any more.
-    storage::SqliteStorage::open(&path).unwrap().conn_for_tests().execute("UPDATE executions SET inv_pid = ?1", [dead_pid()]).unwrap();
+    raw_sql(&path, &format!("UPDATE executions SET inv_pid = {}", dead_pid()));
     assert!(claim(other_host, "f").is_none(), "on another host that pid means nothing: wait for the lease");
     let task = claim(same_host, "f").expect("on the holder's host a dead pid frees the lease at once");
     assert_eq!(task.invocation_number, 2);
@@ -66,7 +66,7 @@ async fn a_dead_pid_frees_a_lease_only_for_an_observer_on_the_same_host() {
 async fn the_engine_renews_its_own_leases_in_the_background() {
     // Lease of 300 ms of the system clock: the renewer runs every 100 ms, so a holder that
     // never checkpoints keeps its invocation while its engine lives.
-    let path = temp_path("renewer.db");
+    let path = shared_location("renewer.db");
     let a = Engine::open(&path, EngineConfig { lease_ms: 300, host_id: Some("x".into()), ..Default::default() }).unwrap();
     let b = Engine::open(&path, EngineConfig { lease_ms: 300, host_id: Some("y".into()), ..Default::default() }).unwrap();
     a.start_execution("f", None, None).unwrap();

@@ -117,7 +117,7 @@ async fn pending_without_pending_operations_fails_the_execution() {
 
 #[tokio::test]
 async fn a_failed_invocation_is_recorded_and_retried() {
-    let engine = Engine::open(":memory:", EngineConfig { skip_time: true, invocation_retry_delay_ms: 5_000, ..Default::default() }).unwrap();
+    let engine = open(EngineConfig { skip_time: true, invocation_retry_delay_ms: 5_000, ..Default::default() });
     let arn = engine.start_execution("f", None, None).unwrap().execution.arn;
     let task = next(&engine, &arn).await.unwrap();
     let before = engine.now_ms();
@@ -132,7 +132,7 @@ async fn a_failed_invocation_is_recorded_and_retried() {
 
 #[tokio::test]
 async fn an_abandoned_invocation_is_taken_over() {
-    let path = temp_path("takeover.db");
+    let path = shared_location("takeover.db");
     let clock = manual_clock();
     let config = EngineConfig { lease_ms: 1_000, ..Default::default() };
     let [first, second] = <[Engine; 2]>::try_from(engines_on(&path, &clock, &[config.clone(), config])).ok().unwrap();

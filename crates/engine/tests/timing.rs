@@ -1,7 +1,7 @@
 //! Not a test of behaviour: the engine's half of `npm run bench` (bench/run.ts runs it and reads
 //! its `TIMING_JSON` line). Measures, on this machine and in this run, a raw single-row SQLite
 //! WAL commit (synchronous=NORMAL, the physical floor of a step) and the engine's cost per step
-//! checkpoint without napi, each in memory and on a file. By hand:
+//! checkpoint without napi, each in memory and on a file (and on PostgreSQL inside durable-test-pg). By hand:
 //! `cargo test --release -p durable-engine --test timing -- --ignored --nocapture`.
 
 mod common;
@@ -56,11 +56,19 @@ async fn checkpoint_cost() {
     let step_file = engine_step_us(&file).await;
     println!("raw single-row commit: {raw_memory:.2} us in memory, {raw_file_us:.2} us on a WAL file");
     println!("engine per step checkpoint: {step_memory:.2} us in memory, {step_file:.2} us on a file");
+    // On PostgreSQL too when the run has a database (inside durable-test-pg).
+    let step_postgres = match postgres_db() {
+        Some(_) => Some(engine_step_us(&fresh_location()).await),
+        None => None,
+    };
+    if let Some(us) = step_postgres {
+        println!("engine per step checkpoint on PostgreSQL: {us:.2} us");
+    }
     println!(
         "TIMING_JSON {}",
         serde_json::json!({
             "rawCommitUs": { "memory": raw_memory, "file": raw_file_us },
-            "engineStepUs": { "memory": step_memory, "file": step_file },
+            "engineStepUs": { "memory": step_memory, "file": step_file, "postgres": step_postgres },
         })
     );
 }

@@ -1,13 +1,24 @@
 //! What the engine needs from storage, as one trait: the rows it reasons about (executions with
 //! their invocation lease, operations, history events, timers) and the queries of the run queue.
-//! Implementations make no protocol decisions. SQLite (`sqlite.rs`) is the first; a second
-//! backend implements the same trait and runs the same engine tests.
+//! Implementations make no protocol decisions. SQLite (`sqlite*.rs`) is the embedded default;
+//! PostgreSQL (`postgres*.rs`) lets many workers on many machines share one database. Both run
+//! the same engine tests.
 
+mod postgres;
+pub mod postgres_admin;
+mod postgres_listen;
+mod postgres_queue;
+mod postgres_schema;
+mod postgres_store;
+mod postgres_url;
+mod postgres_views;
 mod sqlite;
 mod sqlite_queue;
 mod sqlite_schema;
 mod sqlite_views;
 
+pub use postgres::{PgStorage, POOL_SIZE};
+pub use postgres_url::{is_postgres_url, redact};
 pub use sqlite::SqliteStorage;
 
 use crate::error::Result;
@@ -126,7 +137,9 @@ pub struct QueueGauges {
 }
 
 /// The storage the engine runs on. Every method runs inside the transaction the engine opened
-/// with `begin_write` (or outside any, for reads).
+/// with `begin_write` (or outside any, for reads). Inside a write transaction, what the engine
+/// reads of an execution must stay as read until commit: SQLite has one writer at a time;
+/// PostgreSQL locks every execution row a write transaction reads.
 pub trait Storage: Send {
     // Transactions.
     fn begin_write(&self) -> Result<()>;
@@ -170,7 +183,9 @@ pub trait Storage: Send {
     // Timers.
     fn arm_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind, due_ms: i64) -> Result<()>;
     fn clear_timers(&self, exec_id: i64, op_id: &str) -> Result<()>;
-    fn clear_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind) -> Result<()>;
+    /// Whether a timer was removed: only the transaction that removed a timer fires it, so a
+    /// timer two workers found due at once fires once.
+    fn clear_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind) -> Result<bool>;
     fn clear_exec_timers(&self, exec_id: i64) -> Result<()>;
     /// Timers due at or before `now`, oldest first.
     fn due_timers(&self, now: i64, limit: i64) -> Result<Vec<DueTimer>>;
@@ -178,8 +193,10 @@ pub trait Storage: Send {
     // The run queue.
     /// The running execution that has waited longest for an invocation, if one is due.
     fn next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>>;
-    /// Executions with an invocation in progress held by another owner.
-    fn foreign_active_executions(&self, filter: &TaskFilter, owner: &str) -> Result<Vec<ExecRow>>;
+    /// Executions with an invocation in progress held by another owner that `lease.rs` might
+    /// let this engine take over: the lease has expired, or its holder is on `host` (its pid
+    /// can be judged here). Read without locks; the engine re-reads a candidate before acting.
+    fn takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: &str, now: i64) -> Result<Vec<ExecRow>>;
     fn any_active(&self, filter: &TaskFilter) -> Result<bool>;
     /// The earliest time at which a timer fires or an idle execution becomes due.
     fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>>;
@@ -208,4 +225,21 @@ pub trait Storage: Send {
     fn set_synchronous_full(&self, full: bool) -> Result<()>;
     /// The backend's own verdict on its files: `["ok"]` when intact.
     fn integrity_check(&self) -> Result<Vec<String>>;
+    /// The schema version the database is at.
+    fn schema_version(&self) -> Result<i64>;
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+
+    /// Gives the storage the engine's wake-up, for a backend that hears of other processes'
+    /// commits (PostgreSQL's LISTEN/NOTIFY).
+    fn set_waker(&self, _wake: std::sync::Arc<dyn Fn() + Send + Sync>) {}
+    /// Whether other processes' changes reach the engine through `set_waker`'s wake-up (then
+    /// the scheduler need not poll for them).
+    fn changes_wake(&self) -> bool {
+        false
+    }
+    /// Lets go of server resources (connections, listener) when the engine closes, rather than
+    /// when the last reference to it is dropped (a JavaScript engine object may be collected
+    /// much later).
+    fn release(&self) {}
 }

@@ -23,6 +23,7 @@ pub(super) use exec_columns;
 macro_rules! next_change { () => { "(SELECT coalesce((SELECT change_no FROM executions INDEXED BY executions_change ORDER BY change_no DESC LIMIT 1), 0) + 1)" }; }
 
 macro_rules! op_columns { () => { "id, parent_id, name, type, sub_type, status, start_ms, end_ms, input_payload, result, error, attempt, next_attempt_ms, scheduled_end_ms, replay_children, callback_id, wait_seconds, callback_timeout_s, callback_heartbeat_s, invoke_function, invoke_tenant" }; }
+pub(super) use op_columns;
 
 fn json_error(text: Option<String>) -> Option<ErrorObject> {
     text.and_then(|t| serde_json::from_str(&t).ok())
@@ -367,10 +368,9 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
-    fn clear_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind) -> Result<()> {
+    fn clear_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind) -> Result<bool> {
         let mut stmt = self.conn.prepare_cached("DELETE FROM timers WHERE exec_id = ?1 AND op_id = ?2 AND kind = ?3")?;
-        stmt.execute(params![exec_id, op_id, kind.as_str()])?;
-        Ok(())
+        Ok(stmt.execute(params![exec_id, op_id, kind.as_str()])? > 0)
     }
 
     fn clear_exec_timers(&self, exec_id: i64) -> Result<()> {
@@ -394,8 +394,8 @@ impl Storage for SqliteStorage {
         self.queue_next_due_execution(filter, now)
     }
 
-    fn foreign_active_executions(&self, filter: &TaskFilter, owner: &str) -> Result<Vec<ExecRow>> {
-        self.queue_foreign_active(filter, owner)
+    fn takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: &str, now: i64) -> Result<Vec<ExecRow>> {
+        self.queue_takeover_candidates(filter, owner, host, now)
     }
 
     fn any_active(&self, filter: &TaskFilter) -> Result<bool> {
@@ -443,6 +443,14 @@ impl Storage for SqliteStorage {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn backend(&self) -> &'static str {
+        "sqlite"
     }
 }
 

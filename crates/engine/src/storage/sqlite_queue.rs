@@ -25,11 +25,12 @@ impl SqliteStorage {
     }
 
     /// Usually none, so claiming stays cheap however many invocations this engine runs.
-    pub(super) fn queue_foreign_active(&self, filter: &TaskFilter, owner: &str) -> Result<Vec<ExecRow>> {
+    pub(super) fn queue_takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: &str, now: i64) -> Result<Vec<ExecRow>> {
         let mut stmt = self.conn.prepare_cached(concat!(
-            "SELECT ", exec_columns!(), " FROM executions INDEXED BY executions_active WHERE inv_active = 1 AND status = 'RUNNING' AND inv_owner IS NOT ?3 AND ", filter!()
+            "SELECT ", exec_columns!(), " FROM executions INDEXED BY executions_active WHERE inv_active = 1 AND status = 'RUNNING' AND inv_owner IS NOT ?3
+             AND (inv_lease_ms < ?4 OR inv_host = ?5) AND ", filter!()
         ))?;
-        let rows = stmt.query_map(params![filter.arn, functions_json(filter), owner], exec_from_row)?;
+        let rows = stmt.query_map(params![filter.arn, functions_json(filter), owner, now, host], exec_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -1,0 +1,324 @@
+//! `Storage` on PostgreSQL: the connection side. It owns a small tokio runtime on which the
+//! client's socket tasks run (tokio-postgres), a bounded pool of connections (deadpool-postgres),
+//! the connection the current transaction runs on, and the listener that turns other workers'
+//! commits into this engine's wake-up (postgres_listen.rs). Queries are in postgres_store.rs
+//! and postgres_queue.rs; schema and migrations in postgres_schema.rs.
+//!
+//! Why this shape: the engine's storage calls are synchronous and are made from napi's tokio
+//! threads. The synchronous `postgres` crate cannot be used there (it blocks on a runtime of its
+//! own, which tokio forbids inside a runtime), so the client futures are driven on the calling
+//! thread (`futures_executor::block_on`: they only exchange messages with the connection task,
+//! which lives on this storage's own runtime) and only new connections are made on that runtime.
+//!
+//! Concurrency between workers is PostgreSQL's: READ COMMITTED, and every execution row a write
+//! transaction reads is locked (`FOR UPDATE`), so everything that changes one execution (its
+//! checkpoints, timers, callbacks, stop, takeover) is serialized per execution exactly as SQLite
+//! serializes every writer — and the fencing check (token epoch = the row's invocation count)
+//! is made on the locked row in the transaction that commits the checkpoint.
+
+use std::cell::{Cell, RefCell};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime as PoolRuntime};
+use futures_executor::block_on;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row};
+
+use super::postgres_listen::Listener;
+use super::postgres_schema::{inspect, prepare, Found, SCHEMA_VERSION};
+use super::postgres_url::{classify, client_config, redact};
+use crate::error::{EngineError, Result};
+
+/// Connections a worker's storage may hold besides its listener. The engine runs one transaction
+/// at a time (core.rs), so one is in use; the second lets a replacement be made while a broken
+/// one is being discarded. Per worker: at most this + 1 (the listener) server connections.
+pub const POOL_SIZE: usize = 2;
+
+/// The channel every wake-worthy commit notifies (one per schema, so engines of other
+/// schemas in the same database are not woken).
+fn channel(schema: Option<&str>) -> String {
+    match schema {
+        Some(s) => format!("durable_node_{s}"),
+        None => "durable_node".to_string(),
+    }
+}
+
+/// Per-transaction limits, set with SET LOCAL (no session state, so a transaction-mode pooler
+/// may hand the next transaction to another server connection): a lock held by a worker whose
+/// link was cut is released within seconds (the server ends its idle transaction), and waiting
+/// for a lock is bounded.
+const BEGIN: &str = "BEGIN; SET LOCAL lock_timeout = '10s'; SET LOCAL idle_in_transaction_session_timeout = '5s'";
+
+pub struct PgStorage {
+    runtime: Option<tokio::runtime::Runtime>,
+    pool: Pool,
+    pub(super) config: tokio_postgres::Config,
+    channel: String,
+    /// `NOTIFY <channel>; COMMIT`, made once.
+    notify_commit: String,
+    conn: RefCell<Option<Object>>,
+    in_tx: Cell<bool>,
+    /// Something this transaction wrote may make work due elsewhere: NOTIFY at commit.
+    notify_on_commit: Cell<bool>,
+    listener: Mutex<Option<Listener>>,
+}
+
+fn pool_error(e: PoolError) -> EngineError {
+    match e {
+        PoolError::Backend(e) => classify(&e),
+        PoolError::Timeout(_) => EngineError::StorageUnavailable { reason: "timed out connecting to the server".into() },
+        other => EngineError::StorageUnavailable { reason: other.to_string() },
+    }
+}
+
+/// A failure to open names the database and says what went wrong, as one line.
+fn open_error(shown: &str, e: EngineError) -> EngineError {
+    match e {
+        EngineError::NotADatabase { .. } | EngineError::DatabaseOpen { .. } => e,
+        EngineError::StorageUnavailable { reason } => EngineError::DatabaseOpen { path: shown.to_string(), reason: format!("cannot reach the server: {reason}") },
+        other => {
+            let reason = match &other {
+                EngineError::Storage(r) | EngineError::StorageConflict { reason: r } => r.clone(),
+                e => e.to_string(),
+            };
+            EngineError::DatabaseOpen { path: shown.to_string(), reason }
+        }
+    }
+}
+
+/// The schema a URL names is made on first use, like the tables in it (the name was checked).
+async fn create_schema(client: &tokio_postgres::Client, schema: &str) -> Result<()> {
+    let exists = client
+        .query_one("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", &[&schema])
+        .await
+        .map_err(|e| classify(&e))?
+        .get::<_, bool>(0);
+    if !exists {
+        // Two workers may race to make it: the loser's error is a duplicate, which is fine.
+        if let Err(e) = client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}")).await {
+            if e.code() != Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+                return Err(classify(&e));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl PgStorage {
+    /// Connects, refuses a database of another application or of a newer schema (reads only),
+    /// then creates or migrates the schema. Every failure is `DatabaseOpen`/`NotADatabase`
+    /// naming the URL with its password redacted.
+    pub fn open(url: &str) -> Result<PgStorage> {
+        let shown = redact(url);
+        let target = client_config(url)?;
+        let config = target.config;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("durable-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| EngineError::Storage(format!("cannot start the PostgreSQL client runtime: {e}")))?;
+        let manager = Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(PoolRuntime::Tokio1)
+            .wait_timeout(Some(Duration::from_secs(10)))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .recycle_timeout(Some(Duration::from_secs(5)))
+            .build()
+            .map_err(|e| EngineError::DatabaseOpen { path: shown.clone(), reason: e.to_string() })?;
+        let channel = channel(target.schema.as_deref());
+        let storage = PgStorage {
+            runtime: Some(runtime),
+            pool,
+            config,
+            notify_commit: format!("NOTIFY {channel}; COMMIT"),
+            channel,
+            conn: RefCell::new(None),
+            in_tx: Cell::new(false),
+            notify_on_commit: Cell::new(false),
+            listener: Mutex::new(None),
+        };
+        let mut conn = storage.checkout().map_err(|e| open_error(&shown, e))?;
+        block_on(async {
+            if let Some(schema) = &target.schema {
+                create_schema(&conn, schema).await?;
+            }
+            // Without the lock, only "already current" is trusted; anything else is judged
+            // again under it (prepare).
+            let found = match inspect(&**conn, &shown).await {
+                Ok(found @ Found::Version(SCHEMA_VERSION)) => found,
+                _ => Found::Empty,
+            };
+            prepare(&mut conn, &shown, found).await
+        })
+        .map_err(|e| open_error(&shown, e))?;
+        *storage.conn.borrow_mut() = Some(conn);
+        Ok(storage)
+    }
+
+    pub(super) fn handle(&self) -> tokio::runtime::Handle {
+        self.runtime.as_ref().expect("runtime lives as long as the storage").handle().clone()
+    }
+
+    /// A connection from the pool, made on this storage's runtime if none is idle.
+    fn checkout(&self) -> Result<Object> {
+        let pool = self.pool.clone();
+        let joined = block_on(self.handle().spawn(async move { pool.get().await }));
+        match joined {
+            Ok(got) => got.map_err(pool_error),
+            Err(e) => Err(EngineError::Storage(format!("connection task failed: {e}"))),
+        }
+    }
+
+    /// Makes sure a live connection is at hand. Inside a transaction a lost connection cannot
+    /// be replaced (the transaction died with it).
+    fn ensure_conn(&self) -> Result<()> {
+        let alive = self.conn.borrow().as_ref().is_some_and(|c| !c.is_closed());
+        if alive {
+            return Ok(());
+        }
+        self.discard();
+        if self.in_tx.get() {
+            return Err(EngineError::StorageUnavailable { reason: "the connection was lost during the transaction (nothing of it was committed)".into() });
+        }
+        let conn = self.checkout()?;
+        *self.conn.borrow_mut() = Some(conn);
+        Ok(())
+    }
+
+    /// Drops the current connection without returning it to the pool.
+    fn discard(&self) {
+        if let Some(conn) = self.conn.borrow_mut().take() {
+            drop(Object::take(conn));
+        }
+    }
+
+    fn failed(&self, e: tokio_postgres::Error) -> EngineError {
+        let err = classify(&e);
+        if matches!(err, EngineError::StorageUnavailable { .. }) || e.is_closed() {
+            self.discard();
+        }
+        err
+    }
+
+    pub(super) fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        self.ensure_conn()?;
+        let result = {
+            let guard = self.conn.borrow();
+            let client = guard.as_ref().expect("ensured");
+            block_on(async {
+                let statement = client.prepare_cached(sql).await?;
+                client.query(&statement, params).await
+            })
+        };
+        result.map_err(|e| self.failed(e))
+    }
+
+    pub(super) fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    pub(super) fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        self.ensure_conn()?;
+        let result = {
+            let guard = self.conn.borrow();
+            let client = guard.as_ref().expect("ensured");
+            block_on(async {
+                let statement = client.prepare_cached(sql).await?;
+                client.execute(&statement, params).await
+            })
+        };
+        result.map_err(|e| self.failed(e))
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        self.ensure_conn()?;
+        let result = {
+            let guard = self.conn.borrow();
+            block_on(guard.as_ref().expect("ensured").batch_execute(sql))
+        };
+        result.map_err(|e| self.failed(e))
+    }
+
+    /// Inside a write transaction, reads of execution rows lock them (see the module header).
+    pub(super) fn locking(&self) -> bool {
+        self.in_tx.get()
+    }
+
+    /// This transaction made something due, finished an execution or armed a timer: other
+    /// workers must look again once it commits.
+    pub(super) fn notify_at_commit(&self) {
+        if self.in_tx.get() {
+            self.notify_on_commit.set(true);
+        }
+    }
+
+    pub(super) fn begin(&self) -> Result<()> {
+        self.in_tx.set(false);
+        self.batch(BEGIN)?;
+        self.in_tx.set(true);
+        self.notify_on_commit.set(false);
+        Ok(())
+    }
+
+    pub(super) fn commit_tx(&self) -> Result<()> {
+        let sql = if self.notify_on_commit.get() { self.notify_commit.as_str() } else { "COMMIT" };
+        let result = self.batch(sql);
+        self.in_tx.set(false);
+        result.map_err(|e| match e {
+            // The server may have committed before the connection broke: say so, and never
+            // retry it as if nothing had happened.
+            EngineError::StorageUnavailable { reason } => {
+                EngineError::StorageUnavailable { reason: format!("the connection broke during COMMIT, its outcome is unknown: {reason}") }
+            }
+            other => other,
+        })
+    }
+
+    pub(super) fn rollback_tx(&self) {
+        if self.conn.borrow().is_some() {
+            let _ = self.batch("ROLLBACK");
+        }
+        self.in_tx.set(false);
+    }
+
+    pub(super) fn savepoint_cmd(&self, sql: &str) -> Result<()> {
+        self.batch(sql)
+    }
+
+    /// Starts the listener that calls `wake` whenever another worker's commit may have made
+    /// work due (and once after every reconnect, for what it may have missed).
+    pub(super) fn start_listener(&self, wake: Arc<dyn Fn() + Send + Sync>) {
+        let listener = Listener::start(&self.handle(), self.config.clone(), self.channel.clone(), wake);
+        *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(listener);
+    }
+
+    /// Runs an async read on the current connection (schema version, integrity check).
+    pub(super) fn with_client<T>(&self, f: impl for<'c> FnOnce(&'c tokio_postgres::Client) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + 'c>>) -> Result<T> {
+        self.ensure_conn()?;
+        let guard = self.conn.borrow();
+        let client: &tokio_postgres::Client = guard.as_ref().expect("ensured");
+        block_on(f(client))
+    }
+}
+
+impl PgStorage {
+    /// Closes the listener and every connection; the storage is unusable afterwards.
+    pub(super) fn release_connections(&self) {
+        self.listener.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.discard();
+        self.pool.close();
+    }
+}
+
+impl Drop for PgStorage {
+    fn drop(&mut self) {
+        self.release_connections();
+        // Never block here: an engine may be dropped on an async thread.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}

@@ -1,0 +1,423 @@
+//! `Storage` on PostgreSQL: row mapping and every query but the run queue's
+//! (postgres_queue.rs). Same columns and meaning as SQLite's (sqlite.rs). Inside a write
+//! transaction every read of an execution row locks it (`FOR UPDATE`, see postgres.rs), and a
+//! callback's operation is read only after its execution is locked, so what the engine decides
+//! from it cannot be changed under it by another worker.
+
+use tokio_postgres::types::FromSql;
+use tokio_postgres::Row;
+
+use super::postgres::PgStorage;
+use super::sqlite::{exec_columns, op_columns};
+use super::{DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, TaskFilter};
+use crate::error::{EngineError, Result};
+use crate::history::Event;
+use crate::model::{ErrorObject, ExecutionStatus, Operation, OperationStatus, OperationType, TimerKind};
+
+pub(super) fn get<'a, T: FromSql<'a>>(r: &'a Row, i: usize) -> Result<T> {
+    r.try_get(i).map_err(|e| EngineError::Storage(format!("column {i}: {e}")))
+}
+
+fn json_error(text: Option<String>) -> Option<ErrorObject> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+fn error_text(e: &Option<ErrorObject>) -> Option<String> {
+    e.as_ref().map(|e| serde_json::to_string(e).unwrap_or_default())
+}
+
+fn unknown(what: &str, text: &str) -> EngineError {
+    EngineError::Storage(format!("unknown {what} {text:?} in the database"))
+}
+
+pub(super) fn exec_from_row(r: &Row) -> Result<ExecRow> {
+    let status: String = get(r, 6)?;
+    let active = get::<i64>(r, 15)? != 0;
+    let lease = if active {
+        Some(Lease {
+            owner: get::<Option<String>>(r, 16)?.unwrap_or_default(),
+            host: get(r, 26)?,
+            pid: get(r, 17)?,
+            expires_ms: get::<Option<i64>>(r, 18)?.unwrap_or(0),
+            started_ms: get::<Option<i64>>(r, 19)?.unwrap_or(0),
+            request_id: get::<Option<String>>(r, 20)?.unwrap_or_default(),
+        })
+    } else {
+        None
+    };
+    Ok(ExecRow {
+        id: get(r, 0)?,
+        arn: get(r, 1)?,
+        function_name: get(r, 2)?,
+        name: get(r, 3)?,
+        exec_op_id: get(r, 4)?,
+        input: get(r, 5)?,
+        status: ExecutionStatus::parse(&status).map_err(|_| unknown("execution status", &status))?,
+        result: get(r, 7)?,
+        error: json_error(get(r, 8)?),
+        start_ms: get(r, 9)?,
+        end_ms: get(r, 10)?,
+        timeout_s: get(r, 11)?,
+        change_seq: get(r, 12)?,
+        wake_ms: get(r, 13)?,
+        invocation: InvocationState { count: get(r, 14)?, lease, delivered_seq: get(r, 21)?, failed: get(r, 22)? },
+        root_arn: get(r, 23)?,
+        parent_exec_id: get(r, 24)?,
+        parent_op_id: get(r, 25)?,
+    })
+}
+
+/// Maps the op columns starting at column `o` of a row.
+fn op_at(r: &Row, o: usize) -> Result<Operation> {
+    let type_text: String = get(r, o + 3)?;
+    let status_text: String = get(r, o + 5)?;
+    Ok(Operation {
+        id: get(r, o)?,
+        parent_id: get(r, o + 1)?,
+        name: get(r, o + 2)?,
+        op_type: OperationType::parse(&type_text).map_err(|_| unknown("operation type", &type_text))?,
+        sub_type: get(r, o + 4)?,
+        status: OperationStatus::parse(&status_text).map_err(|_| unknown("operation status", &status_text))?,
+        start_ms: get(r, o + 6)?,
+        end_ms: get(r, o + 7)?,
+        input_payload: get(r, o + 8)?,
+        result: get(r, o + 9)?,
+        error: json_error(get(r, o + 10)?),
+        attempt: get::<Option<i64>>(r, o + 11)?.map(|a| a as u32),
+        next_attempt_ms: get(r, o + 12)?,
+        scheduled_end_ms: get(r, o + 13)?,
+        replay_children: get::<Option<i64>>(r, o + 14)?.map(|v| v != 0),
+        callback_id: get(r, o + 15)?,
+        wait_seconds: get(r, o + 16)?,
+        callback_timeout_s: get(r, o + 17)?,
+        callback_heartbeat_s: get(r, o + 18)?,
+        invoke_function: get(r, o + 19)?,
+        invoke_tenant: get(r, o + 20)?,
+    })
+}
+
+macro_rules! exec_select { ($where:literal) => { concat!("SELECT ", exec_columns!(), " FROM executions WHERE ", $where) }; }
+
+impl PgStorage {
+    pub(super) fn execs(&self, sql: &str, params: &[&(dyn tokio_postgres::types::ToSql + Sync)]) -> Result<Vec<ExecRow>> {
+        self.query(sql, params)?.iter().map(exec_from_row).collect()
+    }
+
+    /// The plain or the locking form of a query, by whether a write transaction is open.
+    pub(super) fn pick(&self, plain: &'static str, locking: &'static str) -> &'static str {
+        if self.locking() {
+            locking
+        } else {
+            plain
+        }
+    }
+
+    fn ops(&self, sql: &str, params: &[&(dyn tokio_postgres::types::ToSql + Sync)]) -> Result<Vec<Operation>> {
+        self.query(sql, params)?.iter().map(|r| op_at(r, 0)).collect()
+    }
+}
+
+impl Storage for PgStorage {
+    fn begin_write(&self) -> Result<()> {
+        self.begin()
+    }
+
+    fn commit(&self) -> Result<()> {
+        self.commit_tx()
+    }
+
+    fn rollback(&self) {
+        self.rollback_tx()
+    }
+
+    fn savepoint(&self) -> Result<()> {
+        self.savepoint_cmd("SAVEPOINT request")
+    }
+
+    fn release_savepoint(&self) -> Result<()> {
+        self.savepoint_cmd("RELEASE SAVEPOINT request")
+    }
+
+    fn rollback_savepoint(&self) -> Result<()> {
+        self.savepoint_cmd("ROLLBACK TO SAVEPOINT request; RELEASE SAVEPOINT request")
+    }
+
+    fn exec_by_arn(&self, arn: &str) -> Result<Option<ExecRow>> {
+        let sql = self.pick(exec_select!("arn = $1"), exec_select!("arn = $1 FOR UPDATE"));
+        Ok(self.execs(sql, &[&arn])?.pop())
+    }
+
+    fn exec_by_id(&self, id: i64) -> Result<ExecRow> {
+        let sql = self.pick(exec_select!("id = $1"), exec_select!("id = $1 FOR UPDATE"));
+        self.execs(sql, &[&id])?.pop().ok_or_else(|| EngineError::Storage(format!("execution row {id} is missing")))
+    }
+
+    fn exec_by_name(&self, function_name: &str, name: &str) -> Result<Option<ExecRow>> {
+        let sql = self.pick(exec_select!("function_name = $1 AND name = $2"), exec_select!("function_name = $1 AND name = $2 FOR UPDATE"));
+        Ok(self.execs(sql, &[&function_name, &name])?.pop())
+    }
+
+    fn execs_named(&self, name: &str) -> Result<Vec<ExecRow>> {
+        let sql = self.pick(exec_select!("name = $1 ORDER BY id"), exec_select!("name = $1 ORDER BY id FOR UPDATE"));
+        self.execs(sql, &[&name])
+    }
+
+    fn list_execs(&self, status: Option<ExecutionStatus>, function_name: Option<&str>) -> Result<Vec<ExecRow>> {
+        let sql = exec_select!("($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR function_name = $2) ORDER BY start_ms, id");
+        self.execs(sql, &[&status.map(|s| s.as_str()), &function_name])
+    }
+
+    fn insert_exec(&self, e: &ExecRow) -> Result<i64> {
+        let rows = self.query(
+            "INSERT INTO executions (arn, function_name, name, exec_op_id, input, status, start_ms, timeout_s, wake_ms, root_arn, parent_exec_id, parent_op_id, change_no)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nextval('executions_change_no')) RETURNING id",
+            &[&e.arn, &e.function_name, &e.name, &e.exec_op_id, &e.input, &e.status.as_str(), &e.start_ms, &e.timeout_s, &e.wake_ms, &e.root_arn, &e.parent_exec_id, &e.parent_op_id],
+        )?;
+        self.notify_at_commit();
+        get(rows.first().ok_or_else(|| EngineError::Storage("INSERT returned no id".into()))?, 0)
+    }
+
+    fn update_exec(&self, e: &ExecRow) -> Result<()> {
+        let inv = &e.invocation;
+        let lease = inv.lease.as_ref();
+        self.execute(
+            "UPDATE executions SET status = $2, result = $3, error = $4, end_ms = $5, change_seq = $6, wake_ms = $7,
+             inv_count = $8, inv_active = $9, inv_owner = $10, inv_pid = $11, inv_lease_ms = $12, inv_start_ms = $13,
+             inv_request_id = $14, delivered_seq = $15, failed_invocations = $16, inv_host = $17,
+             change_no = nextval('executions_change_no') WHERE id = $1",
+            &[
+                &e.id,
+                &e.status.as_str(),
+                &e.result,
+                &error_text(&e.error),
+                &e.end_ms,
+                &e.change_seq,
+                &e.wake_ms,
+                &inv.count,
+                &(lease.is_some() as i64),
+                &lease.map(|l| l.owner.as_str()),
+                &lease.and_then(|l| l.pid),
+                &lease.map(|l| l.expires_ms),
+                &lease.map(|l| l.started_ms),
+                &lease.map(|l| l.request_id.as_str()),
+                &inv.delivered_seq,
+                &inv.failed,
+                &lease.and_then(|l| l.host.as_deref()),
+            ],
+        )?;
+        // Due now or later, or finished (a driver waiting for its end must hear of it).
+        if e.wake_ms.is_some() || e.status != ExecutionStatus::Running {
+            self.notify_at_commit();
+        }
+        Ok(())
+    }
+
+    fn renew_lease(&self, exec_id: i64, owner: &str, epoch: i64, expires_ms: i64) -> Result<bool> {
+        let sql = "UPDATE executions SET inv_lease_ms = $4 WHERE id = $1 AND inv_active = 1 AND inv_owner = $2 AND inv_count = $3";
+        Ok(self.execute(sql, &[&exec_id, &owner, &epoch, &expires_ms])? == 1)
+    }
+
+    fn count_ops(&self, exec_id: i64) -> Result<i64> {
+        let rows = self.query("SELECT count(*) FROM operations WHERE exec_id = $1 AND type <> 'EXECUTION'", &[&exec_id])?;
+        get(&rows[0], 0)
+    }
+
+    fn get_op(&self, exec_id: i64, id: &str) -> Result<Option<(Operation, i64)>> {
+        let sql = concat!("SELECT ", op_columns!(), ", seq FROM operations WHERE exec_id = $1 AND id = $2");
+        match self.query_opt(sql, &[&exec_id, &id])? {
+            Some(r) => Ok(Some((op_at(&r, 0)?, get(&r, 21)?))),
+            None => Ok(None),
+        }
+    }
+
+    fn ops_in_order(&self, exec_id: i64) -> Result<Vec<Operation>> {
+        self.ops(concat!("SELECT ", op_columns!(), " FROM operations WHERE exec_id = $1 ORDER BY seq"), &[&exec_id])
+    }
+
+    fn ops_changed_since(&self, exec_id: i64, change_seq: i64) -> Result<Vec<Operation>> {
+        let sql = concat!("SELECT ", op_columns!(), " FROM operations WHERE exec_id = $1 AND change_seq > $2 ORDER BY seq");
+        self.ops(sql, &[&exec_id, &change_seq])
+    }
+
+    fn op_by_callback_id(&self, callback_id: &str) -> Result<Option<(i64, Operation, i64)>> {
+        if self.locking() {
+            // Lock the execution first, then read the operation as it is now: another worker
+            // may have completed this callback while we waited for the lock.
+            let Some(r) = self.query_opt("SELECT exec_id FROM operations WHERE callback_id = $1", &[&callback_id])? else { return Ok(None) };
+            let exec_id: i64 = get(&r, 0)?;
+            self.query("SELECT 1 FROM executions WHERE id = $1 FOR UPDATE", &[&exec_id])?;
+        }
+        let sql = concat!("SELECT exec_id, ", op_columns!(), ", seq FROM operations WHERE callback_id = $1");
+        match self.query_opt(sql, &[&callback_id])? {
+            Some(r) => Ok(Some((get(&r, 0)?, op_at(&r, 1)?, get(&r, 22)?))),
+            None => Ok(None),
+        }
+    }
+
+    fn put_op(&self, exec_id: i64, op: &Operation, seq: i64, change_seq: i64) -> Result<()> {
+        let sql = concat!("INSERT INTO operations (exec_id, seq, change_seq, ", op_columns!(), ")
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+             ON CONFLICT (exec_id, id) DO UPDATE SET seq = EXCLUDED.seq, change_seq = EXCLUDED.change_seq, parent_id = EXCLUDED.parent_id,
+             name = EXCLUDED.name, type = EXCLUDED.type, sub_type = EXCLUDED.sub_type, status = EXCLUDED.status, start_ms = EXCLUDED.start_ms,
+             end_ms = EXCLUDED.end_ms, input_payload = EXCLUDED.input_payload, result = EXCLUDED.result, error = EXCLUDED.error,
+             attempt = EXCLUDED.attempt, next_attempt_ms = EXCLUDED.next_attempt_ms, scheduled_end_ms = EXCLUDED.scheduled_end_ms,
+             replay_children = EXCLUDED.replay_children, callback_id = EXCLUDED.callback_id, wait_seconds = EXCLUDED.wait_seconds,
+             callback_timeout_s = EXCLUDED.callback_timeout_s, callback_heartbeat_s = EXCLUDED.callback_heartbeat_s,
+             invoke_function = EXCLUDED.invoke_function, invoke_tenant = EXCLUDED.invoke_tenant");
+        self.execute(
+            sql,
+            &[
+                &exec_id,
+                &seq,
+                &change_seq,
+                &op.id,
+                &op.parent_id,
+                &op.name,
+                &op.op_type.as_str(),
+                &op.sub_type,
+                &op.status.as_str(),
+                &op.start_ms,
+                &op.end_ms,
+                &op.input_payload,
+                &op.result,
+                &error_text(&op.error),
+                &op.attempt.map(i64::from),
+                &op.next_attempt_ms,
+                &op.scheduled_end_ms,
+                &op.replay_children.map(|b| b as i64),
+                &op.callback_id,
+                &op.wait_seconds,
+                &op.callback_timeout_s,
+                &op.callback_heartbeat_s,
+                &op.invoke_function,
+                &op.invoke_tenant,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn last_event_id(&self, exec_id: i64) -> Result<i64> {
+        let sql = "SELECT event_id FROM events WHERE exec_id = $1 ORDER BY event_id DESC LIMIT 1";
+        Ok(match self.query_opt(sql, &[&exec_id])? {
+            Some(r) => get(&r, 0)?,
+            None => 0,
+        })
+    }
+
+    fn insert_event(&self, exec_id: i64, event_id: i64, event: &Event) -> Result<()> {
+        self.execute(
+            "INSERT INTO events (exec_id, event_id, event_type, ts_ms, body) VALUES ($1, $2, $3, $4, $5)",
+            &[&exec_id, &event_id, &event.event_type.as_str(), &event.timestamp_ms, &event.body().to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn events(&self, exec_id: i64) -> Result<Vec<StoredEvent>> {
+        let rows = self.query("SELECT event_id, event_type, ts_ms, body FROM events WHERE exec_id = $1 ORDER BY event_id", &[&exec_id])?;
+        rows.iter().map(|r| Ok((get(r, 0)?, get(r, 1)?, get(r, 2)?, get(r, 3)?))).collect()
+    }
+
+    fn arm_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind, due_ms: i64) -> Result<()> {
+        self.execute(
+            "INSERT INTO timers (exec_id, op_id, kind, due_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (exec_id, op_id, kind) DO UPDATE SET due_ms = EXCLUDED.due_ms",
+            &[&exec_id, &op_id, &kind.as_str(), &due_ms],
+        )?;
+        // A worker asleep until its next timer must learn of an earlier one.
+        self.notify_at_commit();
+        Ok(())
+    }
+
+    fn clear_timers(&self, exec_id: i64, op_id: &str) -> Result<()> {
+        self.execute("DELETE FROM timers WHERE exec_id = $1 AND op_id = $2", &[&exec_id, &op_id])?;
+        Ok(())
+    }
+
+    fn clear_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind) -> Result<bool> {
+        let sql = "DELETE FROM timers WHERE exec_id = $1 AND op_id = $2 AND kind = $3";
+        Ok(self.execute(sql, &[&exec_id, &op_id, &kind.as_str()])? > 0)
+    }
+
+    fn clear_exec_timers(&self, exec_id: i64) -> Result<()> {
+        self.execute("DELETE FROM timers WHERE exec_id = $1", &[&exec_id])?;
+        Ok(())
+    }
+
+    fn due_timers(&self, now: i64, limit: i64) -> Result<Vec<DueTimer>> {
+        self.queue_due_timers(now, limit)
+    }
+
+    fn next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>> {
+        self.queue_next_due_execution(filter, now)
+    }
+
+    fn takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: &str, now: i64) -> Result<Vec<ExecRow>> {
+        self.queue_takeover_candidates(filter, owner, host, now)
+    }
+
+    fn any_active(&self, filter: &TaskFilter) -> Result<bool> {
+        self.queue_any_active(filter)
+    }
+
+    fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
+        self.queue_next_due_time(filter)
+    }
+
+    fn next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>> {
+        self.queue_next_timer(filter)
+    }
+
+    fn query_execs(&self, q: &ExecQuery) -> Result<Vec<ExecRow>> {
+        self.views_query_execs(q)
+    }
+
+    fn count_execs_by_status(&self) -> Result<Vec<(ExecutionStatus, i64)>> {
+        self.views_count_by_status()
+    }
+
+    fn execs_changed_since(&self, since: i64, limit: usize) -> Result<Vec<(i64, ExecRow)>> {
+        self.views_changed_since(since, limit)
+    }
+
+    fn last_exec_change(&self) -> Result<i64> {
+        self.views_last_change()
+    }
+
+    fn events_page(&self, exec_id: i64, after: Option<i64>, limit: usize, reverse: bool) -> Result<Vec<StoredEvent>> {
+        self.views_events_page(exec_id, after, limit, reverse)
+    }
+
+    fn queue_gauges(&self, now: i64) -> Result<QueueGauges> {
+        self.views_queue_gauges(now)
+    }
+
+    fn set_synchronous_full(&self, full: bool) -> Result<()> {
+        // PostgreSQL's commits are durable by default (synchronous_commit = on); "not full"
+        // keeps that, since losing a commit the caller was told about would re-run a step.
+        let _ = full;
+        Ok(())
+    }
+
+    fn integrity_check(&self) -> Result<Vec<String>> {
+        self.with_client(|c| Box::pin(super::postgres_schema::integrity(c)))
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        self.with_client(|c| Box::pin(super::postgres_schema::version(c)))
+    }
+
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn set_waker(&self, wake: std::sync::Arc<dyn Fn() + Send + Sync>) {
+        self.start_listener(wake)
+    }
+
+    fn changes_wake(&self) -> bool {
+        true
+    }
+
+    fn release(&self) {
+        self.release_connections()
+    }
+}
