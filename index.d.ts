@@ -136,6 +136,10 @@ export declare class NativeInvocation {
   markFinished(stepId: string): void
   userCode(delta: number): void
   waiting(id: string, delta: number): void
+  /** The operation's promise is held but not awaited yet (until `awaited`). */
+  held(id: string): void
+  /** User code awaited the promise of the operation at `stepId`. */
+  awaited(stepId: string): void
   /**
    * The suspension rule: -1 busy, 0 suspend now (the invocation has ended), else the ms
    * after which to ask again.

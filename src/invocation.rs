@@ -157,6 +157,18 @@ impl NativeInvocation {
         self.vm.waiting(&id, delta);
     }
 
+    /// The operation's promise is held but not awaited yet (until `awaited`).
+    #[napi]
+    pub fn held(&mut self, id: String) {
+        self.vm.held(&id);
+    }
+
+    /// User code awaited the promise of the operation at `stepId`.
+    #[napi]
+    pub fn awaited(&mut self, step_id: String) {
+        self.vm.awaited(&step_id);
+    }
+
     /// The suspension rule: -1 busy, 0 suspend now (the invocation has ended), else the ms
     /// after which to ask again.
     #[napi]

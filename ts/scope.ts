@@ -49,6 +49,17 @@ export function publisher(scope: Scope, stepId: string, id: string, type: string
 }
 
 /** Starts an operation's work now and hands it out as a DurablePromise executor. */
+/**
+ * The executor of a promise user code may hold without awaiting (a wait's, a callback's, an
+ * invoke's): the first await tells the invocation, whose suspension only then counts on it.
+ */
+export function whenAwaited<T>(scope: Scope, stepId: string, deliver: () => Promise<T>): () => Promise<T> {
+  return () => {
+    scope.invocation.markAwaited(stepId);
+    return deliver();
+  };
+}
+
 export function started<T>(work: Promise<T>): () => Promise<T> {
   // The outcome is delivered when awaited; an operation nobody awaits must not crash the process.
   work.catch(() => undefined);

@@ -6,7 +6,7 @@ import { DurablePromise } from "../durable-promise";
 import { validDurationSeconds } from "../duration";
 import { CallbackError, CallbackExternalError, CallbackTimeoutError } from "../errors";
 import { pluginOperationName } from "../plugins/session";
-import { deserializeOrFail, publisher, started, type Scope } from "../scope";
+import { deserializeOrFail, publisher, started, whenAwaited, type Scope } from "../scope";
 import { passThroughSerdes, type Serdes } from "../serdes";
 import { OperationStatus, type CallbackOptions, type Duration, type ErrorObject, type WireOperation } from "../types";
 
@@ -78,7 +78,7 @@ async function runCreateCallback(scope: Scope, stepId: string, name: string | un
   // Waiting starts now, not when the promise is awaited: an open callback counts as idle work
   // (the SDK's IDLE_NOT_AWAITED), so the invocation may suspend while nothing else runs.
   publish("waiting", `callback id ${callbackId}`);
-  const waited = inv.waitFor(id);
+  const waited = inv.waitFor(id, true);
   const closed = plugins
     ? waited.then(async (op) => {
         await plugins.operationEnded(call, false);
@@ -86,7 +86,7 @@ async function runCreateCallback(scope: Scope, stepId: string, name: string | un
       })
     : waited;
   closed.catch(() => undefined);
-  const promise = new DurablePromise(async () => {
+  const promise = new DurablePromise(whenAwaited(scope, stepId, async () => {
     const op = await closed;
     const value = outcome(scope, op, serdes, stepId, name);
     value.then(
@@ -94,7 +94,7 @@ async function runCreateCallback(scope: Scope, stepId: string, name: string | un
       (e: Error) => publish("failed", e?.message),
     );
     return value;
-  });
+  }));
   return [promise, callbackId];
 }
 

@@ -4,7 +4,7 @@
 
 import { DurablePromise } from "../durable-promise";
 import { InvokeError } from "../errors";
-import { deserializeOrFail, publisher, serializeOrFail, started, type Scope } from "../scope";
+import { deserializeOrFail, publisher, serializeOrFail, started, whenAwaited, type Scope } from "../scope";
 import type { Serdes } from "../serdes";
 import { OperationStatus, type WireOperation } from "../types";
 
@@ -41,7 +41,7 @@ export function invoke(scope: Scope, args: unknown[]): DurablePromise<any> {
   // does not change an operation already started).
   const resultSerdes = parsed.config.resultSerdes ?? scope.defaultSerdes;
   const closed = started(runInvoke(scope, { stepId, ...parsed }));
-  return new DurablePromise(async () => invokeOutcome(scope, await closed(), { stepId, ...parsed }, resultSerdes));
+  return new DurablePromise(whenAwaited(scope, stepId, async () => invokeOutcome(scope, await closed(), { stepId, ...parsed }, resultSerdes)));
 }
 
 /** Phase 1: validate, checkpoint START if needed, and wait for the record to close. */
@@ -85,7 +85,7 @@ async function runInvoke(scope: Scope, req: InvokeRequest): Promise<WireOperatio
   if (plugins) await plugins.operationStarted(call, !!operation, "record");
   // Waiting counts as idle from now on (the SDK's IDLE_NOT_AWAITED), awaited or not.
   publish("waiting", `for ${funcId}`);
-  const op = await inv.waitFor(id);
+  const op = await inv.waitFor(id, true);
   publish(op.Status === OperationStatus.SUCCEEDED ? "succeeded" : "failed", op.ChainedInvokeDetails?.Error?.ErrorMessage);
   if (plugins) await plugins.operationEnded(call, false);
   return op;

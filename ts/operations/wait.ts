@@ -4,7 +4,7 @@
 import { DurablePromise } from "../durable-promise";
 import { validDurationSeconds } from "../duration";
 import { clock } from "../clock-format";
-import { publisher, started, type Scope } from "../scope";
+import { publisher, started, whenAwaited, type Scope } from "../scope";
 import { OperationStatus, type Duration } from "../types";
 
 
@@ -13,7 +13,7 @@ export function wait(scope: Scope, args: unknown[]): DurablePromise<void> {
   const name = named ? (args[0] as string) : undefined;
   const duration = (named ? args[1] : args[0]) as Duration;
   const stepId = scope.nextStepId();
-  return new DurablePromise(started(runWait(scope, stepId, name, duration)));
+  return new DurablePromise(whenAwaited(scope, stepId, started(runWait(scope, stepId, name, duration))));
 }
 
 async function runWait(scope: Scope, stepId: string, name: string | undefined, duration: Duration): Promise<void> {
@@ -43,7 +43,7 @@ async function runWait(scope: Scope, stepId: string, name: string | undefined, d
   if (plugins) await plugins.operationStarted(call, !!operation, "record");
   const due = inv.get(id)?.WaitDetails?.ScheduledEndTimestamp;
   publish("waiting", due ? `until ${clock(due)}` : undefined);
-  await inv.waitFor(id);
+  await inv.waitFor(id, true);
   publish("succeeded");
   if (plugins) await plugins.operationEnded(call, false);
 }

@@ -208,6 +208,12 @@ export class Invocation {
     }
   }
 
+  /** User code awaited the promise of the operation at `stepId`: now its waiting may end the invocation. */
+  markAwaited(stepId: string): void {
+    this.vm.awaited(stepId);
+    this.checkSuspend();
+  }
+
   /** Counts a user function (step body) as running: the invocation cannot suspend meanwhile. */
   async executingWhile<T>(fn: () => Promise<T>): Promise<T> {
     this.vm.userCode(1);
@@ -226,10 +232,13 @@ export class Invocation {
    * does, the record is polled when the engine expects it to change (its retry or wait is due)
    * or every second.
    */
-  async waitFor(id: string): Promise<WireOperation> {
+  async waitFor(id: string, lazy = false): Promise<WireOperation> {
     for (;;) {
       if (this.vm.ready(id)) return this.get(id)!;
       if (this.settled) return NEVER;
+      // A wait, callback or invoke whose promise is only held does not keep the invocation
+      // from ending until it is awaited (the engine decides: vm.rs).
+      if (lazy) this.vm.held(id);
       this.vm.waiting(id, 1);
       const pollTimer = this.armPoll(id);
       try {

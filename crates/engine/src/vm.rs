@@ -74,6 +74,11 @@ pub struct InvocationVm {
     /// Step ids of child contexts that have returned or thrown (API.md §5.3-5.4).
     finished: HashSet<String>,
     waiting: HashMap<String, u32>,
+    /// Waiting operations whose promise user code holds but has not awaited yet (a wait, a
+    /// callback, an invoke): they keep no invocation from ending until awaited.
+    unawaited: HashSet<String>,
+    /// Operations whose promise has been awaited (before or after they began to wait).
+    awaited: HashSet<String>,
     executing: u32,
     /// Whether each context (by step-id prefix, "" the root) is replaying recorded operations
     /// or executing new ones: loggers stay quiet while replaying.
@@ -103,6 +108,8 @@ impl InvocationVm {
             step_ids: HashMap::new(),
             finished: HashSet::new(),
             waiting: HashMap::new(),
+            unawaited: HashSet::new(),
+            awaited: HashSet::new(),
             executing: 0,
             modes: HashMap::new(),
             queue: VecDeque::new(),
@@ -251,6 +258,23 @@ impl InvocationVm {
         self.idle_since = None;
     }
 
+    /// The operation at `id` waits on the service, but its promise may not be awaited: until
+    /// `awaited`, its waiting does not make the invocation idle (as the official SDK's
+    /// IDLE_NOT_AWAITED: a held promise the code may await later, or never).
+    pub fn held(&mut self, id: &str) {
+        if !self.awaited.contains(id) {
+            self.unawaited.insert(id.to_string());
+        }
+    }
+
+    /// User code awaited the promise of the operation at `step_id`.
+    pub fn awaited(&mut self, step_id: &str) {
+        let id = crate::ids::hash_step_id(step_id);
+        self.unawaited.remove(&id);
+        self.awaited.insert(id);
+        self.idle_since = None;
+    }
+
     /// An operation starts (+1) or stops (-1) waiting for the service.
     pub fn waiting(&mut self, id: &str, delta: i32) {
         let count = self.waiting.entry(id.to_string()).or_insert(0);
@@ -265,7 +289,7 @@ impl InvocationVm {
             && self.queue.is_empty()
             && self.in_flight.is_none()
             && self.executing == 0
-            && self.waiting.keys().any(|id| !self.inside_finished(id))
+            && self.waiting.keys().any(|id| !self.inside_finished(id) && !self.unawaited.contains(id))
     }
 
     /// The suspension rule: suspend once idle for the cooldown (and then the invocation ends).
@@ -338,6 +362,21 @@ mod tests {
 
     fn update(id: &str) -> OperationUpdate {
         OperationUpdate { id: id.into(), op_type: "STEP".into(), action: "START".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn a_held_promise_nobody_awaits_keeps_no_invocation_from_ending() {
+        let mut vm = InvocationVm::new("arn", "t0", vec![]);
+        let call = Call { op_type: OperationType::Wait, sub_type: Some("Wait"), name: None };
+        let (id, _) = vm.check("1", call).unwrap();
+        vm.held(&id);
+        vm.waiting(&id, 1);
+        let t0 = Instant::now();
+        assert_eq!(vm.suspend_check(t0), SuspendCheck::Busy, "unawaited: the code goes on");
+        vm.awaited("1");
+        vm.held(&id);
+        assert!(matches!(vm.suspend_check(t0), SuspendCheck::After(_)), "awaited once is awaited for good");
+        assert_eq!(vm.suspend_check(t0 + SUSPEND_COOLDOWN), SuspendCheck::Now);
     }
 
     #[test]
