@@ -117,7 +117,6 @@ export declare class NativeInvocation {
   hasStep(stepId: string): boolean
   /** A record, timestamps in epoch milliseconds. */
   get(id: string): WireOperation | null
-  status(id: string): string | null
   /** Whether the step id's operation has ended. */
   stepEnded(stepId: string): boolean
   /** Whether code waiting on record `id` may go on (it no longer awaits the service). */

@@ -98,11 +98,6 @@ impl NativeInvocation {
         self.vm.get(&id).map(sdk_operation)
     }
 
-    #[napi]
-    pub fn status(&self, id: String) -> Option<String> {
-        self.vm.get(&id).map(|op| op.status.as_str().to_string())
-    }
-
     /// Whether the step id's operation has ended.
     #[napi]
     pub fn step_ended(&self, step_id: String) -> bool {

@@ -46,11 +46,16 @@ fn steps_ended(updates: &[OperationUpdate]) -> u64 {
 /// A token is valid for the current step of an invocation this engine runs, of a running
 /// execution. Errors never show a valid token.
 pub(crate) fn check_token(core: &Core, exec: &ExecRow, token: &str, consume: bool) -> Result<TokenClaims> {
+    check_claims(core, exec, core.tokens.verify(token), consume)
+}
+
+/// `check_token` on claims already verified (`None`: the token is not one of ours).
+fn check_claims(core: &Core, exec: &ExecRow, claims: Option<TokenClaims>, consume: bool) -> Result<TokenClaims> {
     let invalid = |reason: String| Err(EngineError::InvalidToken { reason });
     if exec.status != ExecutionStatus::Running {
         return invalid(format!("execution {:?} ({}) is {}", exec.name, exec.arn, exec.status));
     }
-    let Some(claims) = core.tokens.verify(token) else {
+    let Some(claims) = claims else {
         return invalid(format!("the token is not a checkpoint token issued for {}", exec.arn));
     };
     let active = lock(&core.active);
@@ -139,8 +144,9 @@ fn checkpoint_in(
     parsed: &[Parsed],
     now: i64,
 ) -> Result<(CheckpointOutcome, bool)> {
-    let mut exec = load_for_token(core, s, arn, token)?;
-    check_token(core, &exec, token, true)?;
+    let claims = core.tokens.verify(token);
+    let mut exec = load_for_token(s, arn, claims)?;
+    check_claims(core, &exec, claims, true)?;
     let (mut op_count, cached_next_event) = {
         let active = lock(&core.active);
         let a = active.get(&exec.id);
@@ -299,8 +305,8 @@ pub(crate) fn prune(all: Vec<Operation>) -> Vec<Operation> {
 
 /// The execution a checkpoint is for: found by the id its token carries (a primary-key
 /// lookup), or by ARN when the token is not one of ours (to name what is wrong).
-fn load_for_token(core: &Core, s: &dyn Storage, arn: &str, token: &str) -> Result<ExecRow> {
-    if let Some(claims) = core.tokens.verify(token) {
+fn load_for_token(s: &dyn Storage, arn: &str, claims: Option<TokenClaims>) -> Result<ExecRow> {
+    if let Some(claims) = claims {
         let exec = s.exec_by_id(claims.exec_id)?;
         if exec.arn == arn {
             return Ok(exec);

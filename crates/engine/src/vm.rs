@@ -193,10 +193,6 @@ impl InvocationVm {
         true
     }
 
-    pub fn queued(&self) -> usize {
-        self.queue.len()
-    }
-
     /// Whether nothing is queued or in flight.
     pub fn drained(&self) -> bool {
         self.queue.is_empty() && self.in_flight.is_none()

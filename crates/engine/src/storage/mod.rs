@@ -165,7 +165,6 @@ pub trait Storage: Send {
     fn renew_lease(&self, exec_id: i64, owner: &str, epoch: i64, expires_ms: i64) -> Result<bool>;
 
     // Operations.
-    fn count_ops(&self, exec_id: i64) -> Result<i64>;
     /// A record and its start sequence.
     fn get_op(&self, exec_id: i64, id: &str) -> Result<Option<(Operation, i64)>>;
     fn ops_in_order(&self, exec_id: i64) -> Result<Vec<Operation>>;

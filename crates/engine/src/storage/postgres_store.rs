@@ -217,11 +217,6 @@ impl Storage for PgStorage {
         Ok(self.execute(sql, &[&exec_id, &owner, &epoch, &expires_ms])? == 1)
     }
 
-    fn count_ops(&self, exec_id: i64) -> Result<i64> {
-        let rows = self.query("SELECT count(*) FROM operations WHERE exec_id = $1 AND type <> 'EXECUTION'", &[&exec_id])?;
-        get(&rows[0], 0)
-    }
-
     fn get_op(&self, exec_id: i64, id: &str) -> Result<Option<(Operation, i64)>> {
         let sql = concat!("SELECT ", op_columns!(), ", seq FROM operations WHERE exec_id = $1 AND id = $2");
         match self.query_opt(sql, &[&exec_id, &id])? {

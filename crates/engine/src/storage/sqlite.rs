@@ -275,11 +275,6 @@ impl Storage for SqliteStorage {
         Ok(stmt.execute(params![exec_id, owner, epoch, expires_ms])? == 1)
     }
 
-    fn count_ops(&self, exec_id: i64) -> Result<i64> {
-        let mut stmt = self.conn.prepare_cached("SELECT count(*) FROM operations WHERE exec_id = ?1 AND type != 'EXECUTION'")?;
-        Ok(stmt.query_row([exec_id], |r| r.get(0))?)
-    }
-
     fn get_op(&self, exec_id: i64, id: &str) -> Result<Option<(Operation, i64)>> {
         let mut stmt =
             self.conn.prepare_cached(concat!("SELECT ", op_columns!(), ", seq FROM operations WHERE exec_id = ?1 AND id = ?2"))?;
