@@ -5,7 +5,7 @@
 use crate::core::Core;
 use crate::error::{EngineError, Result};
 use crate::lifecycle::apply_outside;
-use crate::model::{ErrorObject, ExecutionStatus};
+use crate::model::ErrorObject;
 use crate::ops::{CallbackCompletion, OpEvent};
 use crate::request::PAYLOAD_LIMIT;
 
@@ -33,7 +33,8 @@ fn complete(core: &Core, callback_id: &str, completion: CallbackCompletion) -> R
             return Err(EngineError::CallbackNotFound { callback_id: callback_id.to_string() });
         };
         let mut exec = s.exec_by_id(exec_id)?;
-        if exec.status != ExecutionStatus::Running {
+        // A paused execution's callbacks still complete; it acts on them once resumed.
+        if !exec.status.is_live() {
             let status = if op.status.is_terminal() { op.status.to_string() } else { exec.status.to_string() };
             return Err(EngineError::CallbackClosed { callback_id: callback_id.to_string(), status });
         }

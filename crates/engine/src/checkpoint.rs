@@ -52,7 +52,9 @@ pub(crate) fn check_token(core: &Core, exec: &ExecRow, token: &str, consume: boo
 /// `check_token` on claims already verified (`None`: the token is not one of ours).
 fn check_claims(core: &Core, exec: &ExecRow, claims: Option<TokenClaims>, consume: bool) -> Result<TokenClaims> {
     let invalid = |reason: String| Err(EngineError::InvalidToken { reason });
-    if exec.status != ExecutionStatus::Running {
+    // A PAUSING execution's invocation still checkpoints (the pause takes effect then); once
+    // PAUSED, or ended, it does not.
+    if !matches!(exec.status, ExecutionStatus::Running | ExecutionStatus::Pausing) {
         return invalid(format!("execution {:?} ({}) is {}", exec.name, exec.arn, exec.status));
     }
     let Some(claims) = claims else {
@@ -199,7 +201,7 @@ fn checkpoint_in(
                 Effect::ArmTimer { kind, due_ms } => s.arm_timer(exec.id, &update.id, *kind, *due_ms)?,
                 Effect::ClearTimers => s.clear_timers(exec.id, &update.id)?,
                 Effect::StartTarget => {
-                    first_event = start_target(s, &exec, &record, &mut events, now, core.config.execution_timeout_s)?;
+                    first_event = start_target(s, &exec, &record, &mut events, now, core.config.durable())?;
                     wake_now = true;
                 }
                 // The invocation itself made this change: nothing to wake.
@@ -218,6 +220,10 @@ fn checkpoint_in(
     for id in &order {
         let (op, seq) = &touched[id];
         s.put_op(exec.id, op, *seq, exec.change_seq)?;
+    }
+    if let Some(paused) = crate::lifecycle::pause_takes_effect(&mut exec, now) {
+        events.append(s, &[paused])?;
+        ended = true;
     }
     let mut active = lock(&core.active);
     let invocation = active.get_mut(&exec.id).ok_or_else(|| EngineError::InvalidToken { reason: "the invocation ended".into() })?;
@@ -238,6 +244,7 @@ fn checkpoint_in(
         invocation.lease_expires_ms = now + core.config.lease_ms;
         s.renew_lease(exec.id, &core.me.owner, invocation.epoch, invocation.lease_expires_ms)?;
     }
+    // The row changes only when the execution ended or paused (a step writes only its record).
     if ended {
         s.update_exec(&exec)?;
     }

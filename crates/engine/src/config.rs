@@ -3,6 +3,31 @@
 /// The longest delay between retries of a failing invocation.
 pub const MAX_RETRY_DELAY_MS: i64 = 5 * 60 * 1000;
 
+/// The `ExecutionTimeout` range of the Lambda API (seconds): up to 366 days.
+pub const MAX_EXECUTION_TIMEOUT_S: i64 = 31_622_400;
+/// The `RetentionPeriodInDays` range of the Lambda API.
+pub const RETENTION_DAYS_RANGE: std::ops::RangeInclusive<i64> = 1..=90;
+
+/// The durable configuration of one execution (the function's `DurableConfig` on AWS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DurableConfig {
+    pub execution_timeout_s: i64,
+    pub retention_days: i64,
+}
+
+impl DurableConfig {
+    /// Refuses values outside the Lambda API's ranges, naming the field.
+    pub fn check(&self) -> crate::error::Result<()> {
+        if !(1..=MAX_EXECUTION_TIMEOUT_S).contains(&self.execution_timeout_s) {
+            return Err(crate::error::EngineError::parameter("ExecutionTimeout", self.execution_timeout_s, format!("must be from 1 to {MAX_EXECUTION_TIMEOUT_S} seconds")));
+        }
+        if !RETENTION_DAYS_RANGE.contains(&self.retention_days) {
+            return Err(crate::error::EngineError::parameter("RetentionPeriodInDays", self.retention_days, "must be from 1 to 90 days"));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     /// Use the virtual clock: timers fire as soon as nothing is running.
@@ -20,6 +45,8 @@ pub struct EngineConfig {
     pub max_failed_invocations: i64,
     /// `ExecutionTimeout` recorded on new executions (seconds).
     pub execution_timeout_s: i64,
+    /// `RetentionPeriodInDays` of new executions: how long an ended execution's data is kept.
+    pub retention_days: i64,
     /// Poll interval for changes made by other processes on the same storage.
     pub poll_ms: u64,
     /// This machine's identity for leases (boot and PID namespace); derived when `None`. Two
@@ -35,6 +62,13 @@ pub struct EngineConfig {
     pub storage_retry_ms: i64,
 }
 
+impl EngineConfig {
+    /// What new executions get unless their start says otherwise.
+    pub fn durable(&self) -> DurableConfig {
+        DurableConfig { execution_timeout_s: self.execution_timeout_s, retention_days: self.retention_days }
+    }
+}
+
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
@@ -43,7 +77,8 @@ impl Default for EngineConfig {
             page_size: 1000,
             invocation_retry_delay_ms: 1000,
             max_failed_invocations: 6,
-            execution_timeout_s: 31_622_400,
+            execution_timeout_s: MAX_EXECUTION_TIMEOUT_S,
+            retention_days: 14,
             poll_ms: 50,
             host_id: None,
             callback_quiet_ms: None,

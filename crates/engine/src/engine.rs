@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use crate::checkpoint::{self, CheckpointOutcome, CheckpointRequest, StatePage};
 use crate::clock::{Clock, SystemClock, VirtualClock};
-use crate::config::EngineConfig;
-use crate::control;
+use crate::config::{DurableConfig, EngineConfig};
+use crate::control::{self, ControlRequest};
 use crate::periodic::Periodic;
 use crate::core::{lock, Core};
 use crate::error::{EngineError, Result};
@@ -85,6 +85,12 @@ impl Engine {
     /// Starts an execution of `function_name`, or attaches to the one already named `name`
     /// when its input is the same (AWS `DurableExecutionName` idempotency).
     pub fn start_execution(&self, function_name: &str, name: Option<&str>, input: Option<&str>) -> Result<Started> {
+        self.start_execution_with(function_name, name, input, self.core.config.durable())
+    }
+
+    /// `start_execution` with this execution's own `ExecutionTimeout` and retention.
+    pub fn start_execution_with(&self, function_name: &str, name: Option<&str>, input: Option<&str>, durable: DurableConfig) -> Result<Started> {
+        durable.check()?;
         check_name("function name", function_name)?;
         if let Some(n) = name {
             check_name("execution name", n)?;
@@ -104,7 +110,7 @@ impl Engine {
                     return Ok(Started { execution: to_execution(&existing), created: false });
                 }
             }
-            let row = create_execution(s, function_name, name, input, None, core.now(), core.config.execution_timeout_s)?;
+            let row = create_execution(s, function_name, name, input, None, core.now(), durable)?;
             Ok(Started { execution: to_execution(&row), created: true })
         })?;
         if started.created {
@@ -219,6 +225,32 @@ impl Engine {
 
     pub fn stop_execution(&self, arn_or_name: &str, error: Option<ErrorObject>) -> Result<i64> {
         control::stop(&self.core, arn_or_name, error)
+    }
+
+    /// PauseDurableExecution: PAUSED now, or PAUSING until the running invocation's next
+    /// checkpoint. Returns the request time (ms).
+    pub fn pause_execution(&self, arn_or_name: &str, request: &ControlRequest) -> Result<i64> {
+        control::pause(&self.core, arn_or_name, request)
+    }
+
+    /// ResumeDurableExecution: RUNNING again (invoked if an operation completed meanwhile or
+    /// the pause interrupted an invocation). Returns the request time (ms).
+    pub fn resume_execution(&self, arn_or_name: &str, request: &ControlRequest) -> Result<i64> {
+        control::resume(&self.core, arn_or_name, request)
+    }
+
+    /// DeleteDurableExecution: DELETING until the next scheduler pass removes its data (see
+    /// `run_due_timers`). Returns `DeletionRequestTimestamp` (ms).
+    pub fn delete_execution(&self, arn_or_name: &str) -> Result<i64> {
+        control::delete(&self.core, arn_or_name)
+    }
+
+    /// Fires what is due on the engine's clock without claiming anything: timers, execution
+    /// deadlines, and the removal of deleted or expired executions. The scheduler does this on
+    /// every pass; a process that runs no scheduler (a CLI command) calls it. Returns how many
+    /// things changed.
+    pub fn run_due_timers(&self) -> Result<usize> {
+        timers::fire_due(&self.core, self.core.now())
     }
 
     pub fn renew_leases(&self) -> Result<usize> {

@@ -35,6 +35,14 @@ pub enum EngineError {
     #[error("durable execution {name:?} ({arn}) is not running: it is {status}")]
     ExecutionNotRunning { arn: String, name: String, status: String },
 
+    /// A control request (pause, resume, delete) the execution's status does not allow.
+    #[error("cannot {action} durable execution {name:?} ({arn}): it is {status}; {reason}")]
+    ExecutionConflict { arn: String, name: String, status: String, action: String, reason: String },
+
+    /// A ClientToken repeated within 15 minutes with different parameters.
+    #[error("ClientToken {client_token:?} was used within the last 15 minutes for a different {action} request of {arn}; use a new token for a new request")]
+    ClientTokenReused { client_token: String, arn: String, action: String },
+
     #[error("callback not found: {callback_id}")]
     CallbackNotFound { callback_id: String },
 
@@ -84,6 +92,8 @@ impl EngineError {
             EngineError::ExecutionNotFound { .. } => "ERR_EXECUTION_NOT_FOUND",
             EngineError::ExecutionAlreadyStarted { .. } => "ERR_EXECUTION_ALREADY_STARTED",
             EngineError::ExecutionNotRunning { .. } => "ERR_EXECUTION_NOT_RUNNING",
+            EngineError::ExecutionConflict { .. } => "ERR_EXECUTION_CONFLICT",
+            EngineError::ClientTokenReused { .. } => "ERR_CLIENT_TOKEN_REUSED",
             EngineError::CallbackNotFound { .. } => "ERR_CALLBACK_NOT_FOUND",
             EngineError::CallbackClosed { .. } => "ERR_CALLBACK_CLOSED",
             EngineError::NonDeterministic { .. } => "ERR_NON_DETERMINISTIC",
@@ -103,7 +113,9 @@ impl EngineError {
             | EngineError::InvalidParameter { .. }
             | EngineError::PayloadTooLarge { .. }
             | EngineError::InvalidToken { .. }
-            | EngineError::ExecutionNotRunning { .. } => "InvalidParameterValueException",
+            | EngineError::ExecutionNotRunning { .. }
+            | EngineError::ClientTokenReused { .. } => "InvalidParameterValueException",
+            EngineError::ExecutionConflict { .. } => "ResourceConflictException",
             EngineError::ExecutionNotFound { .. } | EngineError::CallbackNotFound { .. } => {
                 "ResourceNotFoundException"
             }
@@ -140,6 +152,16 @@ impl EngineError {
             EngineError::ExecutionNotRunning { arn, name, status } => {
                 vec![("executionArn", s(arn)), ("executionName", s(name)), ("status", s(status))]
             }
+            EngineError::ExecutionConflict { arn, name, status, action, reason } => vec![
+                ("executionArn", s(arn)),
+                ("executionName", s(name)),
+                ("status", s(status)),
+                ("action", s(action)),
+                ("reason", s(reason)),
+            ],
+            EngineError::ClientTokenReused { client_token, arn, action } => {
+                vec![("clientToken", s(client_token)), ("executionArn", s(arn)), ("action", s(action))]
+            }
             EngineError::CallbackNotFound { callback_id } => vec![("callbackId", s(callback_id))],
             EngineError::CallbackClosed { callback_id, status } => vec![("callbackId", s(callback_id)), ("status", s(status))],
             EngineError::NonDeterministic { step_id, what, recorded, requested } => vec![
@@ -169,6 +191,8 @@ impl EngineError {
             EngineError::ExecutionNotFound { arn: t("arn") },
             EngineError::ExecutionAlreadyStarted { name: t("n"), arn: t("arn") },
             EngineError::ExecutionNotRunning { arn: t("arn"), name: t("n"), status: t("SUCCEEDED") },
+            EngineError::ExecutionConflict { arn: t("arn"), name: t("n"), status: t("PAUSED"), action: t("pause"), reason: t("r") },
+            EngineError::ClientTokenReused { client_token: t("tok"), arn: t("arn"), action: t("pause") },
             EngineError::CallbackNotFound { callback_id: t("cb") },
             EngineError::CallbackClosed { callback_id: t("cb"), status: t("SUCCEEDED") },
             EngineError::NonDeterministic { step_id: t("1"), what: t("name"), recorded: t("a"), requested: t("b") },
@@ -188,6 +212,8 @@ impl EngineError {
                 | EngineError::ExecutionNotFound { .. }
                 | EngineError::ExecutionAlreadyStarted { .. }
                 | EngineError::ExecutionNotRunning { .. }
+                | EngineError::ExecutionConflict { .. }
+                | EngineError::ClientTokenReused { .. }
                 | EngineError::CallbackNotFound { .. }
                 | EngineError::CallbackClosed { .. }
                 | EngineError::NonDeterministic { .. }

@@ -37,6 +37,8 @@ event_types!(
     ContextStarted,
     ContextSucceeded,
     ExecutionFailed,
+    ExecutionPaused,
+    ExecutionResumed,
     ExecutionStarted,
     ExecutionStopped,
     ExecutionSucceeded,
@@ -160,6 +162,25 @@ pub fn execution_stopped(op_id: &str, err: &Option<ErrorObject>, ts: i64) -> Eve
 
 pub fn execution_timed_out(op_id: &str, err: &Option<ErrorObject>, ts: i64) -> Event {
     Event::for_execution(EventType::ExecutionTimedOut, op_id, ts, json!({ "Error": error(err) }))
+}
+
+fn reason(details: &mut Value, reason: Option<&str>) {
+    if let Some(r) = reason {
+        details["Reason"] = json!({ "Payload": r, "Truncated": false });
+    }
+}
+
+/// The event's timestamp is when the pause took effect; the request's time is in the details.
+pub fn execution_paused(op_id: &str, request_ms: i64, why: Option<&str>, timeout_paused: bool, ts: i64) -> Event {
+    let mut details = json!({ "PauseRequestTimestamp": iso(request_ms), "ExecutionTimeoutPaused": timeout_paused });
+    reason(&mut details, why);
+    Event::for_execution(EventType::ExecutionPaused, op_id, ts, details)
+}
+
+pub fn execution_resumed(op_id: &str, request_ms: i64, why: Option<&str>, ts: i64) -> Event {
+    let mut details = json!({ "ResumeRequestTimestamp": iso(request_ms) });
+    reason(&mut details, why);
+    Event::for_execution(EventType::ExecutionResumed, op_id, ts, details)
 }
 
 pub fn invocation_completed(start_ms: i64, end_ms: i64, request_id: &str, err: Option<&ErrorObject>) -> Event {

@@ -8,7 +8,7 @@ use crate::checkpoint::{paginate, prune};
 use crate::core::{lock, ActiveInvocation, Core};
 use crate::error::{EngineError, Result};
 use crate::history;
-use crate::lifecycle::{append_events, finish_execution, to_execution};
+use crate::lifecycle::{append_events, finish_execution, pause_takes_effect, to_execution};
 use crate::model::{ErrorObject, Execution, ExecutionStatus, InvocationOutput, InvocationStatus, Operation, OperationType};
 use crate::ops::execution::ExecEvent;
 use crate::storage::{ExecRow, Storage};
@@ -34,9 +34,12 @@ pub(crate) const CRASH_ERROR_TYPE: &str = "Runtime.ExitError";
 /// expired) and makes the execution due again.
 pub(crate) fn recover(s: &dyn Storage, exec: &mut ExecRow, now: i64) -> Result<()> {
     let error = ErrorObject::new(CRASH_ERROR_TYPE, "The invocation ended without a result: its process exited or its lease expired.");
+    let mut events = Vec::new();
     if let Some(lease) = exec.invocation.lease.take() {
-        append_events(s, exec.id, &[history::invocation_completed(lease.started_ms, now, &lease.request_id, Some(&error))])?;
+        events.push(history::invocation_completed(lease.started_ms, now, &lease.request_id, Some(&error)));
     }
+    events.extend(pause_takes_effect(exec, now));
+    append_events(s, exec.id, &events)?;
     exec.wake_ms = Some(now);
     s.update_exec(exec)
 }
@@ -127,7 +130,9 @@ pub(crate) fn complete(core: &Core, arn: &str, token: &str, output: &InvocationO
         let mut exec = invocation_exec(core, s, arn, token)?;
         end_invocation(core, s, &mut exec, now, None)?;
         exec.invocation.failed = 0;
-        if exec.status == ExecutionStatus::Running {
+        // A verdict ends the execution even if a pause was requested meanwhile (the pause had
+        // nothing left to interrupt); a PAUSED one is not invoked again until resumed.
+        if exec.status.is_live() {
             match output.status {
                 InvocationStatus::Succeeded => {
                     finish_execution(s, &mut exec, ExecEvent::Succeed(output.result.clone()), now)?;
@@ -150,6 +155,9 @@ pub(crate) fn complete(core: &Core, arn: &str, token: &str, output: &InvocationO
                 }
             }
         }
+        if let Some(paused) = pause_takes_effect(&mut exec, now) {
+            append_events(s, exec.id, &[paused])?;
+        }
         s.update_exec(&exec)?;
         Ok(to_execution(&exec))
     })?;
@@ -167,9 +175,16 @@ pub(crate) fn fail(core: &Core, arn: &str, token: &str, error: &ErrorObject) -> 
     let execution = core.write(|s| {
         let mut exec = invocation_exec(core, s, arn, token)?;
         let progressed = end_invocation(core, s, &mut exec, now, Some(error))?;
+        if exec.status == ExecutionStatus::Paused {
+            // The pause took effect and refused its checkpoints: interrupted, not failing. It
+            // is invoked again as soon as it is resumed.
+            exec.wake_ms = Some(now);
+            s.update_exec(&exec)?;
+            return Ok(to_execution(&exec));
+        }
         exec.invocation.failed = if progressed { 1 } else { exec.invocation.failed + 1 };
         let failed = exec.invocation.failed;
-        if exec.status == ExecutionStatus::Running {
+        if exec.status.is_live() {
             if failed >= core.config.max_failed_invocations {
                 let cause = error.error_message.as_deref().unwrap_or("no message");
                 let kind = error.error_type.as_deref().unwrap_or("Error");
@@ -180,6 +195,9 @@ pub(crate) fn fail(core: &Core, arn: &str, token: &str, error: &ErrorObject) -> 
                 let backoff = core.config.invocation_retry_delay_ms.saturating_mul(1 << (failed - 1).clamp(0, 20));
                 exec.wake_ms = Some(now + backoff.min(crate::config::MAX_RETRY_DELAY_MS));
             }
+        }
+        if let Some(paused) = pause_takes_effect(&mut exec, now) {
+            append_events(s, exec.id, &[paused])?;
         }
         s.update_exec(&exec)?;
         Ok(to_execution(&exec))

@@ -41,7 +41,8 @@ pub mod token;
 pub mod vm;
 
 pub use checkpoint::{CheckpointOutcome, CheckpointRequest, StatePage};
-pub use config::EngineConfig;
+pub use config::{DurableConfig, EngineConfig};
+pub use control::ControlRequest;
 pub use engine::{Engine, Started};
 pub use error::{EngineError, Result};
 pub use invocation::Task;

@@ -2,11 +2,12 @@
 //! state machine decided, waking it when something changed, ending it (and telling a
 //! chained-invoke caller). Every writer of records and events goes through here.
 
+use crate::config::DurableConfig;
 use crate::error::{EngineError, Result};
 use crate::history::{self, Event};
 use crate::ids;
 use crate::model::{Execution, ExecutionStatus, Operation, OperationStatus, OperationType};
-use crate::ops::execution::{self as exec_sm, ExecEvent};
+use crate::ops::execution::{self as exec_sm, ControlState, ExecEvent};
 use crate::ops::{self, ChildOutcome, Effect, OpEvent, Transition, Verdict};
 use crate::storage::{ExecRow, InvocationState, Storage};
 
@@ -41,8 +42,9 @@ pub(crate) fn create_execution(
     input: Option<&str>,
     parent: Option<ParentLink<'_>>,
     now: i64,
-    timeout_s: i64,
+    durable: DurableConfig,
 ) -> Result<ExecRow> {
+    let timeout_s = durable.execution_timeout_s;
     let invocation_id = ids::random_id();
     let exec_name = name.map(str::to_string).unwrap_or_else(|| invocation_id.clone());
     let arn = ids::execution_arn(function_name, &exec_name, &invocation_id);
@@ -65,6 +67,10 @@ pub(crate) fn create_execution(
         change_seq: 0,
         wake_ms: Some(now),
         invocation: InvocationState::default(),
+        deadline_ms: Some(now + timeout_s * 1000),
+        purge_ms: None,
+        retention_days: durable.retention_days,
+        pause: None,
     };
     row.id = s.insert_exec(&row)?;
     let mut op = Operation::new(&row.exec_op_id, OperationType::Execution, OperationStatus::Started, now);
@@ -101,7 +107,38 @@ pub(crate) fn to_execution(row: &ExecRow) -> Execution {
         error: row.error.clone(),
         start_ms: row.start_ms,
         end_ms: row.end_ms,
+        timeout_s: row.timeout_s,
+        retention_days: row.retention_days,
+        deadline_ms: row.deadline_ms,
+        pause: row.pause.clone(),
     }
+}
+
+/// What the control state machine (ops/execution.rs) reads of an execution.
+pub(crate) fn control_state(exec: &ExecRow) -> ControlState {
+    ControlState {
+        status: exec.status,
+        invoking: exec.invocation.lease.is_some(),
+        start_ms: exec.start_ms,
+        deadline_ms: exec.deadline_ms,
+        pause: exec.pause.clone(),
+    }
+}
+
+/// Takes what the control state machine decided into the row (the caller writes it back).
+pub(crate) fn set_control_state(exec: &mut ExecRow, state: ControlState) {
+    exec.status = state.status;
+    exec.deadline_ms = state.deadline_ms;
+    exec.pause = state.pause;
+}
+
+/// A PAUSING execution whose invocation reached a checkpoint or ended: PAUSED from now on.
+/// Returns the `ExecutionPaused` event to record, if the pause took effect.
+pub(crate) fn pause_takes_effect(exec: &mut ExecRow, now: i64) -> Option<Event> {
+    let mut state = control_state(exec);
+    let event = exec_sm::pause_takes_effect(&exec.exec_op_id, &mut state, now)?;
+    set_control_state(exec, state);
+    Some(event)
 }
 
 /// Numbers events after the last one stored, so processes sharing storage never collide.
@@ -178,6 +215,9 @@ pub(crate) fn finish_execution(s: &dyn Storage, exec: &mut ExecRow, event: ExecE
     exec.error = end.error;
     exec.end_ms = Some(now);
     exec.wake_ms = None;
+    exec.deadline_ms = None;
+    exec.pause = None;
+    exec.purge_ms = Some(now + exec.retention_days * 86_400_000);
     append_events(s, exec.id, &[end.event])?;
     s.clear_exec_timers(exec.id)?;
     if let Some((mut op, seq)) = s.get_op(exec.id, &exec.exec_op_id)? {
@@ -192,9 +232,10 @@ pub(crate) fn finish_execution(s: &dyn Storage, exec: &mut ExecRow, event: ExecE
 /// Writes an ended execution's outcome to the CHAINED_INVOKE operation that started it.
 fn report_to_parent(s: &dyn Storage, child: &ExecRow, now: i64) -> Result<()> {
     let (Some(parent_id), Some(op_id)) = (child.parent_exec_id, child.parent_op_id.as_deref()) else { return Ok(()) };
-    let mut parent = s.exec_by_id(parent_id)?;
+    // A caller whose data is gone (deleted, or past its retention) has no operation to tell.
     let Some((op, seq)) = s.get_op(parent_id, op_id)? else { return Ok(()) };
-    if parent.status != ExecutionStatus::Running {
+    let mut parent = s.exec_by_id(parent_id)?;
+    if !parent.status.is_live() {
         return Ok(());
     }
     let outcome = ChildOutcome { status: child.status, result: child.result.clone(), error: child.error.clone() };
@@ -203,10 +244,10 @@ fn report_to_parent(s: &dyn Storage, child: &ExecRow, now: i64) -> Result<()> {
 
 /// Creates the target execution of a started CHAINED_INVOKE and records
 /// `ChainedInvokeStarted`; returns that event's id (the operation's start order).
-pub(crate) fn start_target(s: &dyn Storage, caller: &ExecRow, op: &Operation, events: &mut EventLog, now: i64, timeout_s: i64) -> Result<i64> {
+pub(crate) fn start_target(s: &dyn Storage, caller: &ExecRow, op: &Operation, events: &mut EventLog, now: i64, durable: DurableConfig) -> Result<i64> {
     let target = op.invoke_function.as_deref().unwrap_or_default();
     let function = ops::invoke::function_name_of(target);
     let parent = ParentLink { exec_id: caller.id, op_id: &op.id, root_arn: &caller.root_arn };
-    let child = create_execution(s, function, None, op.input_payload.as_deref(), Some(parent), now, timeout_s)?;
+    let child = create_execution(s, function, None, op.input_payload.as_deref(), Some(parent), now, durable)?;
     events.append(s, &[history::chained_invoke_started(op, Some(&child.arn), now)])
 }

@@ -69,6 +69,9 @@ wire_enum!(ExecutionStatus, "ExecutionStatus" {
     Failed = "FAILED",
     TimedOut = "TIMED_OUT",
     Stopped = "STOPPED",
+    Deleting = "DELETING",
+    Pausing = "PAUSING",
+    Paused = "PAUSED",
 });
 
 wire_enum!(InvocationStatus, "Status" {
@@ -285,23 +288,51 @@ pub struct Execution {
     pub error: Option<ErrorObject>,
     pub start_ms: i64,
     pub end_ms: Option<i64>,
+    /// `DurableConfig.ExecutionTimeout` (seconds).
+    pub timeout_s: i64,
+    /// `DurableConfig.RetentionPeriodInDays`.
+    pub retention_days: i64,
+    /// When the execution times out (`ExpectedExecutionTimeoutTimestamp`); `None` once ended.
+    pub deadline_ms: Option<i64>,
+    /// Present while PAUSING or PAUSED.
+    pub pause: Option<PauseState>,
 }
 
 impl ExecutionStatus {
+    /// Ended: SUCCEEDED, FAILED, TIMED_OUT or STOPPED (DELETING is on its way out, not ended).
     pub fn is_terminal(self) -> bool {
-        self != ExecutionStatus::Running
+        matches!(self, ExecutionStatus::Succeeded | ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Stopped)
+    }
+
+    /// Not ended: RUNNING, PAUSING or PAUSED. Its timers fire, its callbacks may complete and
+    /// it can still end; only a RUNNING one is invoked.
+    pub fn is_live(self) -> bool {
+        matches!(self, ExecutionStatus::Running | ExecutionStatus::Pausing | ExecutionStatus::Paused)
     }
 
     /// The status the execution's own EXECUTION record takes.
     pub fn operation_status(self) -> OperationStatus {
         match self {
-            ExecutionStatus::Running => OperationStatus::Started,
+            ExecutionStatus::Running | ExecutionStatus::Pausing | ExecutionStatus::Paused | ExecutionStatus::Deleting => OperationStatus::Started,
             ExecutionStatus::Succeeded => OperationStatus::Succeeded,
             ExecutionStatus::Failed => OperationStatus::Failed,
             ExecutionStatus::TimedOut => OperationStatus::TimedOut,
             ExecutionStatus::Stopped => OperationStatus::Stopped,
         }
     }
+}
+
+/// A pause requested of an execution (`PauseDurableExecution`), kept with the execution while
+/// it is PAUSING or PAUSED (GetDurableExecution's `PauseDetails`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PauseState {
+    pub request_ms: i64,
+    pub reason: Option<String>,
+    pub timeout_paused: bool,
+    /// When the pause took effect (PAUSED); `None` while PAUSING.
+    pub paused_ms: Option<i64>,
+    /// With the timeout paused: the deadline the execution had when the pause took effect.
+    pub deadline_before_ms: Option<i64>,
 }
 
 /// What a timer does when it fires; stored with the timer.

@@ -100,7 +100,7 @@ fn try_claim(core: &Core, filter: &TaskFilter, now: i64, max: usize) -> Result<C
             // Judged again on the row as it is now (locked, where storage locks): another
             // engine may have taken it over, or its holder renewed it, since the read.
             let mut exec = s.exec_by_id(candidate.id)?;
-            if exec.status == ExecutionStatus::Running && may_take(&exec) {
+            if exec.status.is_live() && may_take(&exec) {
                 recover(s, &mut exec, now)?;
                 taken_over += 1;
             }

@@ -6,6 +6,11 @@
 //! `callback_quiet_ms` of real time (the test may still answer it, as it always can with a
 //! runner whose callback timers run in real time).
 //!
+//! The execution-level deadlines fire here too: an execution whose timeout passed ends
+//! TIMED_OUT, and an ended execution whose retention expired (or that was deleted) has its data
+//! removed. A skipping clock never jumps to them (nothing the handler waits for): they fire when
+//! the clock passes them on its way to a wait or retry, or as real time passes.
+//!
 //! Quiet is judged for the whole process: a test may answer one runner's callback from another
 //! runner's handler, so the activity of every engine that asks for quiet counts.
 
@@ -14,17 +19,20 @@ use std::time::Duration;
 
 use crate::core::Core;
 use crate::error::Result;
-use crate::lifecycle::apply_outside;
-use crate::model::{ExecutionStatus, TimerKind};
+use crate::lifecycle::{apply_outside, finish_execution};
+use crate::model::{ErrorObject, TimerKind};
+use crate::ops::execution::ExecEvent;
 use crate::ops::OpEvent;
 use crate::storage::{DueTimer, Storage, TaskFilter};
 
 /// Timers fired per transaction, so one firing burst cannot hold the lock for long.
 const BATCH: i64 = 256;
 
-/// Fires every timer due at `now`. Returns how many changed a record.
+/// Fires every timer due at `now`: execution deadlines first (an execution that timed out
+/// does not act on a wait that elapsed after its deadline), then operation timers, then the
+/// removal of expired executions. Returns how many changed something.
 pub(crate) fn fire_due(core: &Core, now: i64) -> Result<usize> {
-    let mut fired = 0;
+    let mut fired = time_out_due(core, now)?;
     loop {
         let (changed, seen) = core.write_retrying(|s| {
             let due = s.due_timers(now, BATCH)?;
@@ -42,15 +50,75 @@ pub(crate) fn fire_due(core: &Core, now: i64) -> Result<usize> {
             break;
         }
     }
+    fired += purge_due(core, now)?;
     if fired > 0 {
         core.wake_waiters();
     }
     Ok(fired)
 }
 
+/// Ends every live execution whose deadline passed: TIMED_OUT, `ExecutionTimedOut`. A running
+/// invocation is not interrupted: its next checkpoint is refused, as after a stop.
+fn time_out_due(core: &Core, now: i64) -> Result<usize> {
+    let mut ended = 0;
+    loop {
+        let (changed, seen) = core.write_retrying(|s| {
+            let due = s.due_deadlines(now, BATCH)?;
+            let mut changed = 0;
+            for &id in &due {
+                // Judged again on the row as it is now: a resume may have moved the deadline.
+                let mut exec = s.exec_by_id(id)?;
+                if exec.deadline_ms.is_some_and(|d| d <= now) && exec.status.is_live() {
+                    let timeout = exec.timeout_s;
+                    let error = ErrorObject::new("Execution.TimedOut", &format!("the execution did not finish within its ExecutionTimeout of {timeout} seconds"));
+                    if finish_execution(s, &mut exec, ExecEvent::TimeOut(error), now)? {
+                        changed += 1;
+                    }
+                    s.update_exec(&exec)?;
+                } else if !exec.status.is_live() {
+                    exec.deadline_ms = None;
+                    s.update_exec(&exec)?;
+                }
+            }
+            Ok((changed, due.len()))
+        })?;
+        ended += changed;
+        if (seen as i64) < BATCH {
+            return Ok(ended);
+        }
+    }
+}
+
+/// Removes the data of every ended execution whose retention expired, or that was deleted
+/// (DELETING until this runs; then it is not found). One execution per transaction, so a
+/// large history never holds the lock for long.
+fn purge_due(core: &Core, now: i64) -> Result<usize> {
+    let mut removed = 0;
+    loop {
+        let done = core.write_retrying(|s| {
+            let Some(&id) = s.due_purges(now, 1)?.first() else { return Ok(false) };
+            let exec = s.exec_by_id(id)?;
+            if exec.purge_ms.is_some_and(|p| p <= now) && !exec.status.is_live() {
+                s.purge_exec(id)?;
+            } else if exec.status.is_live() {
+                let mut exec = exec;
+                exec.purge_ms = None;
+                s.update_exec(&exec)?;
+            }
+            Ok(true)
+        })?;
+        if !done {
+            return Ok(removed);
+        }
+        removed += 1;
+    }
+}
+
 fn fire_one(s: &dyn Storage, timer: &DueTimer, now: i64) -> Result<bool> {
     let mut exec = s.exec_by_id(timer.exec_id)?;
-    if exec.status != ExecutionStatus::Running {
+    // A paused execution's waits, retries and callback deadlines still elapse; it acts on them
+    // once resumed.
+    if !exec.status.is_live() {
         return Ok(false);
     }
     let Some((op, seq)) = s.get_op(timer.exec_id, &timer.op_id)? else { return Ok(false) };

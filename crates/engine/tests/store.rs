@@ -79,22 +79,29 @@ async fn a_version_2_database_is_migrated_in_place_keeping_its_executions() {
         engine.start_execution("orders", Some("old"), Some("1")).unwrap().execution.arn
     };
     // What a version 2 file looks like: no host column, no change numbers or listing
-    // indexes, user_version 2.
+    // indexes, no deadlines, retention or control tokens, user_version 2.
     let old = storage::SqliteStorage::open(&path).unwrap();
     old.conn_for_tests()
         .execute_batch(
             "DROP INDEX executions_change; DROP INDEX executions_start; DROP INDEX executions_function_start;
              DROP INDEX executions_function_status; DROP INDEX executions_name;
-             ALTER TABLE executions DROP COLUMN change_no; ALTER TABLE executions DROP COLUMN inv_host; PRAGMA user_version = 2;",
+             ALTER TABLE executions DROP COLUMN change_no; ALTER TABLE executions DROP COLUMN inv_host;
+             DROP INDEX executions_deadline; DROP INDEX executions_purge; DROP TABLE control_tokens;
+             ALTER TABLE executions DROP COLUMN deadline_ms; ALTER TABLE executions DROP COLUMN purge_ms;
+             ALTER TABLE executions DROP COLUMN retention_days; ALTER TABLE executions DROP COLUMN pause; PRAGMA user_version = 2;",
         )
         .unwrap();
     drop(old);
     let engine = Engine::open(&path, EngineConfig::default()).unwrap();
-    assert_eq!(engine.get_execution(&arn).unwrap().name, "old");
+    let migrated = engine.get_execution(&arn).unwrap();
+    assert_eq!(migrated.name, "old");
+    // Version 5: the running execution got its deadline, and the default retention.
+    assert_eq!(migrated.deadline_ms, Some(migrated.start_ms + migrated.timeout_s * 1000));
+    assert_eq!(migrated.retention_days, 14);
     let task = next(&engine, &arn).await.unwrap();
     assert_eq!(task.invocation_number, 1, "the migrated file takes leases with a host");
     let version: i64 = storage::SqliteStorage::open(&path).unwrap().conn_for_tests().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     // Version 4's change feed numbers the migrated rows and the ones changed since.
     let changes = engine.execution_changes(0, 10).unwrap();
     assert_eq!(changes.last().unwrap().execution.arn, arn);

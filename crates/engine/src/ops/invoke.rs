@@ -65,7 +65,7 @@ pub fn transition(current: Option<&Operation>, event: OpEvent<'_>, now: i64) -> 
                 ExecutionStatus::TimedOut => S::TimedOut,
                 ExecutionStatus::Stopped => S::Stopped,
                 ExecutionStatus::Failed => S::Failed,
-                ExecutionStatus::Running => return Ok(Verdict::Ignore),
+                ExecutionStatus::Running | ExecutionStatus::Pausing | ExecutionStatus::Paused | ExecutionStatus::Deleting => return Ok(Verdict::Ignore),
             };
             if op.status == S::Succeeded {
                 op.result = child.result.clone();

@@ -23,7 +23,7 @@ pub use sqlite::SqliteStorage;
 
 use crate::error::Result;
 use crate::history::Event;
-use crate::model::{ErrorObject, ExecutionStatus, Operation, TimerKind};
+use crate::model::{ErrorObject, ExecutionStatus, Operation, PauseState, TimerKind};
 
 /// Who holds an invocation and until when. `epoch` is the invocation number: a token names it,
 /// so a checkpoint from an owner whose lease was taken over never matches the current epoch.
@@ -76,6 +76,13 @@ pub struct ExecRow {
     pub root_arn: String,
     pub parent_exec_id: Option<i64>,
     pub parent_op_id: Option<String>,
+    /// When a live execution times out (ops/execution.rs decides); `None` once ended.
+    pub deadline_ms: Option<i64>,
+    /// When an ended execution's data is removed (its retention expired, or it was deleted).
+    pub purge_ms: Option<i64>,
+    pub retention_days: i64,
+    /// Present while PAUSING or PAUSED.
+    pub pause: Option<PauseState>,
 }
 
 /// Which executions a caller is willing to run.
@@ -163,6 +170,17 @@ pub trait Storage: Send {
     fn update_exec(&self, e: &ExecRow) -> Result<()>;
     /// Extends the lease of invocation `epoch` if `owner` still holds it.
     fn renew_lease(&self, exec_id: i64, owner: &str, epoch: i64, expires_ms: i64) -> Result<bool>;
+
+    /// Live executions whose deadline is at or before `now`, earliest first.
+    fn due_deadlines(&self, now: i64, limit: i64) -> Result<Vec<i64>>;
+    /// Executions whose data is due to be removed at or before `now`, earliest first.
+    fn due_purges(&self, now: i64, limit: i64) -> Result<Vec<i64>>;
+    /// Removes an execution and everything it has: records, history, timers, control tokens.
+    fn purge_exec(&self, exec_id: i64) -> Result<()>;
+    /// The control request (its digest and time) a ClientToken named for this execution.
+    fn control_token(&self, exec_id: i64, client_token: &str) -> Result<Option<(String, i64)>>;
+    /// Remembers a control request's ClientToken (replacing an expired one).
+    fn put_control_token(&self, exec_id: i64, client_token: &str, digest: &str, at_ms: i64) -> Result<()>;
 
     // Operations.
     /// A record and its start sequence.

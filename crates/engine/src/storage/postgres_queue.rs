@@ -24,32 +24,32 @@ impl PgStorage {
 
     /// Read without locks: the engine locks (re-reads) a candidate before taking it over.
     pub(super) fn queue_takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: &str, now: i64) -> Result<Vec<ExecRow>> {
-        let sql = concat!("SELECT ", exec_columns!(), " FROM executions WHERE inv_active = 1 AND status = 'RUNNING'
+        let sql = concat!("SELECT ", exec_columns!(), " FROM executions WHERE inv_active = 1 AND status IN ('RUNNING', 'PAUSING', 'PAUSED')
              AND inv_owner IS DISTINCT FROM $3 AND (inv_lease_ms < $4 OR inv_host = $5) AND ", filter!());
         self.execs(sql, &[&filter.arn, &filter.functions, &owner, &now, &host])
     }
 
     pub(super) fn queue_any_active(&self, filter: &TaskFilter) -> Result<bool> {
-        let sql = concat!("SELECT EXISTS (SELECT 1 FROM executions WHERE inv_active = 1 AND status = 'RUNNING' AND ", filter!(), ")");
+        let sql = concat!("SELECT EXISTS (SELECT 1 FROM executions WHERE inv_active = 1 AND status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), ")");
         get(&self.query(sql, &[&filter.arn, &filter.functions])?[0], 0)
     }
 
     pub(super) fn queue_next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
         let sql = concat!("SELECT min(t) FROM (
                (SELECT timers.due_ms AS t FROM timers JOIN executions ON executions.id = timers.exec_id
-                 WHERE executions.status = 'RUNNING' AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1)
+                 WHERE executions.status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1)
                UNION ALL
                (SELECT wake_ms AS t FROM executions
                  WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1)
                UNION ALL
                (SELECT inv_lease_ms + 1 AS t FROM executions
-                 WHERE inv_active = 1 AND status = 'RUNNING' AND ", filter!(), " ORDER BY inv_lease_ms LIMIT 1)) due");
+                 WHERE inv_active = 1 AND status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), " ORDER BY inv_lease_ms LIMIT 1)) due");
         get(&self.query(sql, &[&filter.arn, &filter.functions])?[0], 0)
     }
 
     pub(super) fn queue_next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>> {
         let sql = concat!("SELECT timers.due_ms, timers.kind FROM timers JOIN executions ON executions.id = timers.exec_id
-             WHERE executions.status = 'RUNNING' AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1");
+             WHERE executions.status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1");
         let Some(r) = self.query_opt(sql, &[&filter.arn, &filter.functions])? else { return Ok(None) };
         let kind: String = get(&r, 1)?;
         Ok(TimerKind::parse(&kind).map(|k| (get::<i64>(&r, 0).unwrap_or(0), k)))

@@ -8,11 +8,24 @@ use tokio_postgres::{Client, GenericClient};
 
 use crate::error::{EngineError, Result};
 
-pub(super) const SCHEMA_VERSION: i64 = 1;
+pub(super) const SCHEMA_VERSION: i64 = 2;
 /// The advisory lock key of schema changes ("DNOD").
 const MIGRATION_LOCK: i64 = 0x444E_4F44;
 
-const SCHEMA: &str = "
+/// Version 2: execution timeouts, retention and the control plane (pause, resume, delete).
+macro_rules! control_schema { () => { "
+CREATE INDEX executions_deadline ON executions(deadline_ms) WHERE deadline_ms IS NOT NULL;
+CREATE INDEX executions_purge ON executions(purge_ms) WHERE purge_ms IS NOT NULL;
+CREATE TABLE control_tokens (
+  exec_id BIGINT NOT NULL,
+  client_token TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  at_ms BIGINT NOT NULL,
+  PRIMARY KEY (exec_id, client_token)
+);
+" }; }
+
+const SCHEMA: &str = concat!("
 CREATE TABLE durable_node_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE executions (
   id BIGSERIAL PRIMARY KEY,
@@ -43,6 +56,10 @@ CREATE TABLE executions (
   parent_op_id TEXT,
   inv_host TEXT,
   change_no BIGINT NOT NULL DEFAULT 0,
+  deadline_ms BIGINT,
+  purge_ms BIGINT,
+  retention_days BIGINT NOT NULL DEFAULT 14,
+  pause TEXT,
   UNIQUE (function_name, name)
 );
 CREATE SEQUENCE executions_change_no;
@@ -99,13 +116,23 @@ CREATE TABLE timers (
   PRIMARY KEY (exec_id, op_id, kind)
 );
 CREATE INDEX timers_due ON timers(due_ms);
-";
+", control_schema!());
 
-/// Migrations from version N to N+1, by N (none yet: version 1 is the first).
-const MIGRATIONS: &[(i64, &str)] = &[];
+/// Migrations from version N to N+1, by N.
+const MIGRATIONS: &[(i64, &str)] = &[
+    // 2: timeouts are enforced and ended executions expire (as SQLite's version 5: a running
+    // execution's deadline is its timeout after its start; one that had ended before the upgrade
+    // is kept for the default retention from the upgrade on).
+    (1, concat!("ALTER TABLE executions ADD COLUMN deadline_ms BIGINT;
+      ALTER TABLE executions ADD COLUMN purge_ms BIGINT;
+      ALTER TABLE executions ADD COLUMN retention_days BIGINT NOT NULL DEFAULT 14;
+      ALTER TABLE executions ADD COLUMN pause TEXT;
+      UPDATE executions SET deadline_ms = start_ms + timeout_s * 1000 WHERE status = 'RUNNING';
+      UPDATE executions SET purge_ms = greatest(coalesce(end_ms, 0), (extract(epoch FROM now()) * 1000)::bigint) + 14 * 86400000 WHERE status <> 'RUNNING';", control_schema!())),
+];
 
 /// The tables a durable-node database has, for the integrity check.
-const TABLES: &[&str] = &["durable_node_meta", "executions", "operations", "events", "timers"];
+const TABLES: &[&str] = &["durable_node_meta", "executions", "operations", "events", "timers", "control_tokens"];
 
 /// What the database holds, judged with reads only.
 pub(super) enum Found {
@@ -217,7 +244,7 @@ pub(super) async fn integrity(client: &Client) -> Result<Vec<String>> {
         ("executions without their EXECUTION operation", "SELECT count(*) FROM executions e WHERE NOT EXISTS (SELECT 1 FROM operations o WHERE o.exec_id = e.id AND o.type = 'EXECUTION')"),
         // Ids are 1..n: n rows whose largest id is n (no history at all counts too).
         ("executions whose history has gaps", "SELECT count(*) FROM executions e LEFT JOIN (SELECT exec_id, count(*) AS n, max(event_id) AS last, min(event_id) AS first FROM events GROUP BY exec_id) v ON v.exec_id = e.id WHERE v.exec_id IS NULL OR v.n <> v.last OR v.first <> 1"),
-        ("finished executions with timers", "SELECT count(*) FROM timers t JOIN executions e ON e.id = t.exec_id WHERE e.status <> 'RUNNING'"),
+        ("finished executions with timers", "SELECT count(*) FROM timers t JOIN executions e ON e.id = t.exec_id WHERE e.status NOT IN ('RUNNING', 'PAUSING', 'PAUSED')"),
     ];
     for (what, sql) in checks {
         let n: i64 = client.query_one(*sql, &[]).await.map_err(err)?.get(0);

@@ -64,6 +64,10 @@ pub(super) fn exec_from_row(r: &Row) -> Result<ExecRow> {
         root_arn: get(r, 23)?,
         parent_exec_id: get(r, 24)?,
         parent_op_id: get(r, 25)?,
+        deadline_ms: get(r, 27)?,
+        purge_ms: get(r, 28)?,
+        retention_days: get(r, 29)?,
+        pause: super::sqlite::json_pause(get(r, 30)?),
     })
 }
 
@@ -169,9 +173,9 @@ impl Storage for PgStorage {
 
     fn insert_exec(&self, e: &ExecRow) -> Result<i64> {
         let rows = self.query(
-            "INSERT INTO executions (arn, function_name, name, exec_op_id, input, status, start_ms, timeout_s, wake_ms, root_arn, parent_exec_id, parent_op_id, change_no)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nextval('executions_change_no')) RETURNING id",
-            &[&e.arn, &e.function_name, &e.name, &e.exec_op_id, &e.input, &e.status.as_str(), &e.start_ms, &e.timeout_s, &e.wake_ms, &e.root_arn, &e.parent_exec_id, &e.parent_op_id],
+            "INSERT INTO executions (arn, function_name, name, exec_op_id, input, status, start_ms, timeout_s, wake_ms, root_arn, parent_exec_id, parent_op_id, deadline_ms, retention_days, change_no)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, nextval('executions_change_no')) RETURNING id",
+            &[&e.arn, &e.function_name, &e.name, &e.exec_op_id, &e.input, &e.status.as_str(), &e.start_ms, &e.timeout_s, &e.wake_ms, &e.root_arn, &e.parent_exec_id, &e.parent_op_id, &e.deadline_ms, &e.retention_days],
         )?;
         self.notify_at_commit();
         get(rows.first().ok_or_else(|| EngineError::Storage("INSERT returned no id".into()))?, 0)
@@ -184,7 +188,7 @@ impl Storage for PgStorage {
             "UPDATE executions SET status = $2, result = $3, error = $4, end_ms = $5, change_seq = $6, wake_ms = $7,
              inv_count = $8, inv_active = $9, inv_owner = $10, inv_pid = $11, inv_lease_ms = $12, inv_start_ms = $13,
              inv_request_id = $14, delivered_seq = $15, failed_invocations = $16, inv_host = $17,
-             change_no = nextval('executions_change_no') WHERE id = $1",
+             deadline_ms = $18, purge_ms = $19, pause = $20, change_no = nextval('executions_change_no') WHERE id = $1",
             &[
                 &e.id,
                 &e.status.as_str(),
@@ -203,12 +207,55 @@ impl Storage for PgStorage {
                 &inv.delivered_seq,
                 &inv.failed,
                 &lease.and_then(|l| l.host.as_deref()),
+                &e.deadline_ms,
+                &e.purge_ms,
+                &super::sqlite::pause_text(&e.pause),
             ],
         )?;
         // Due now or later, or finished (a driver waiting for its end must hear of it).
-        if e.wake_ms.is_some() || e.status != ExecutionStatus::Running {
+        if e.wake_ms.is_some() || e.status != ExecutionStatus::Running || e.purge_ms.is_some() {
             self.notify_at_commit();
         }
+        Ok(())
+    }
+
+    fn due_deadlines(&self, now: i64, limit: i64) -> Result<Vec<i64>> {
+        let sql = "SELECT id FROM executions WHERE deadline_ms IS NOT NULL AND deadline_ms <= $1 ORDER BY deadline_ms LIMIT $2";
+        self.query(sql, &[&now, &limit])?.iter().map(|r| get(r, 0)).collect()
+    }
+
+    fn due_purges(&self, now: i64, limit: i64) -> Result<Vec<i64>> {
+        let sql = "SELECT id FROM executions WHERE purge_ms IS NOT NULL AND purge_ms <= $1 ORDER BY purge_ms LIMIT $2";
+        self.query(sql, &[&now, &limit])?.iter().map(|r| get(r, 0)).collect()
+    }
+
+    fn purge_exec(&self, exec_id: i64) -> Result<()> {
+        for sql in [
+            "DELETE FROM events WHERE exec_id = $1",
+            "DELETE FROM operations WHERE exec_id = $1",
+            "DELETE FROM timers WHERE exec_id = $1",
+            "DELETE FROM control_tokens WHERE exec_id = $1",
+            "DELETE FROM executions WHERE id = $1",
+        ] {
+            self.execute(sql, &[&exec_id])?;
+        }
+        Ok(())
+    }
+
+    fn control_token(&self, exec_id: i64, client_token: &str) -> Result<Option<(String, i64)>> {
+        let sql = "SELECT digest, at_ms FROM control_tokens WHERE exec_id = $1 AND client_token = $2";
+        match self.query_opt(sql, &[&exec_id, &client_token])? {
+            Some(r) => Ok(Some((get(&r, 0)?, get(&r, 1)?))),
+            None => Ok(None),
+        }
+    }
+
+    fn put_control_token(&self, exec_id: i64, client_token: &str, digest: &str, at_ms: i64) -> Result<()> {
+        self.execute(
+            "INSERT INTO control_tokens (exec_id, client_token, digest, at_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (exec_id, client_token) DO UPDATE SET digest = EXCLUDED.digest, at_ms = EXCLUDED.at_ms",
+            &[&exec_id, &client_token, &digest, &at_ms],
+        )?;
         Ok(())
     }
 

@@ -71,7 +71,7 @@ impl PgStorage {
     pub(super) fn views_changed_since(&self, since: i64, limit: usize) -> Result<Vec<(i64, ExecRow)>> {
         let sql = concat!("SELECT ", exec_columns!(), ", change_no FROM executions WHERE change_no > $1 ORDER BY change_no LIMIT $2");
         let rows = self.query(sql, &[&since, &(limit as i64)])?;
-        rows.iter().map(|r| Ok((get(r, 27)?, exec_from_row(r)?))).collect()
+        rows.iter().map(|r| Ok((get(r, 31)?, exec_from_row(r)?))).collect()
     }
 
     pub(super) fn views_last_change(&self) -> Result<i64> {

@@ -9,13 +9,13 @@ use super::sqlite_schema::{inspect, prepare};
 use super::{DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, TaskFilter};
 use crate::error::{EngineError, Result};
 use crate::history::Event;
-use crate::model::{ErrorObject, ExecutionStatus, Operation, OperationStatus, OperationType, TimerKind};
+use crate::model::{ErrorObject, ExecutionStatus, Operation, OperationStatus, OperationType, PauseState, TimerKind};
 
 pub struct SqliteStorage {
     pub(super) conn: Connection,
 }
 
-macro_rules! exec_columns { () => { "id, arn, function_name, name, exec_op_id, input, status, result, error, start_ms, end_ms, timeout_s, change_seq, wake_ms, inv_count, inv_active, inv_owner, inv_pid, inv_lease_ms, inv_start_ms, inv_request_id, delivered_seq, failed_invocations, root_arn, parent_exec_id, parent_op_id, inv_host" }; }
+macro_rules! exec_columns { () => { "id, arn, function_name, name, exec_op_id, input, status, result, error, start_ms, end_ms, timeout_s, change_seq, wake_ms, inv_count, inv_active, inv_owner, inv_pid, inv_lease_ms, inv_start_ms, inv_request_id, delivered_seq, failed_invocations, root_arn, parent_exec_id, parent_op_id, inv_host, deadline_ms, purge_ms, retention_days, pause" }; }
 pub(super) use exec_columns;
 
 /// The next number of the executions' change sequence (`Storage::execs_changed_since`). Writers
@@ -31,6 +31,14 @@ fn json_error(text: Option<String>) -> Option<ErrorObject> {
 
 fn error_text(e: &Option<ErrorObject>) -> Option<String> {
     e.as_ref().map(|e| serde_json::to_string(e).unwrap_or_default())
+}
+
+pub(super) fn pause_text(p: &Option<PauseState>) -> Option<String> {
+    p.as_ref().map(|p| serde_json::to_string(p).unwrap_or_default())
+}
+
+pub(super) fn json_pause(text: Option<String>) -> Option<PauseState> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
 fn unknown(col: usize, text: &str) -> rusqlite::Error {
@@ -71,6 +79,10 @@ pub(super) fn exec_from_row(r: &Row) -> rusqlite::Result<ExecRow> {
         root_arn: r.get(23)?,
         parent_exec_id: r.get(24)?,
         parent_op_id: r.get(25)?,
+        deadline_ms: r.get(27)?,
+        purge_ms: r.get(28)?,
+        retention_days: r.get(29)?,
+        pause: json_pause(r.get(30)?),
     })
 }
 
@@ -170,6 +182,12 @@ impl SqliteStorage {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn ids(&self, sql: &str, now: i64, limit: i64) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![now, limit], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     fn op_query(&self, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Operation>> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(p, op_from_row)?;
@@ -229,10 +247,10 @@ impl Storage for SqliteStorage {
 
     fn insert_exec(&self, e: &ExecRow) -> Result<i64> {
         let mut stmt = self.conn.prepare_cached(concat!(
-            "INSERT INTO executions (arn, function_name, name, exec_op_id, input, status, start_ms, timeout_s, wake_ms, root_arn, parent_exec_id, parent_op_id, change_no)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ", next_change!(), ")",
+            "INSERT INTO executions (arn, function_name, name, exec_op_id, input, status, start_ms, timeout_s, wake_ms, root_arn, parent_exec_id, parent_op_id, deadline_ms, retention_days, change_no)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ", next_change!(), ")",
         ))?;
-        stmt.execute(params![e.arn, e.function_name, e.name, e.exec_op_id, e.input, e.status.as_str(), e.start_ms, e.timeout_s, e.wake_ms, e.root_arn, e.parent_exec_id, e.parent_op_id])?;
+        stmt.execute(params![e.arn, e.function_name, e.name, e.exec_op_id, e.input, e.status.as_str(), e.start_ms, e.timeout_s, e.wake_ms, e.root_arn, e.parent_exec_id, e.parent_op_id, e.deadline_ms, e.retention_days])?;
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -240,7 +258,8 @@ impl Storage for SqliteStorage {
         let mut stmt = self.conn.prepare_cached(concat!(
             "UPDATE executions SET status = ?2, result = ?3, error = ?4, end_ms = ?5, change_seq = ?6, wake_ms = ?7,
              inv_count = ?8, inv_active = ?9, inv_owner = ?10, inv_pid = ?11, inv_lease_ms = ?12, inv_start_ms = ?13,
-             inv_request_id = ?14, delivered_seq = ?15, failed_invocations = ?16, inv_host = ?17, change_no = ",
+             inv_request_id = ?14, delivered_seq = ?15, failed_invocations = ?16, inv_host = ?17,
+             deadline_ms = ?18, purge_ms = ?19, pause = ?20, change_no = ",
             next_change!(),
             " WHERE id = ?1"
         ))?;
@@ -264,7 +283,42 @@ impl Storage for SqliteStorage {
             inv.delivered_seq,
             inv.failed,
             lease.and_then(|l| l.host.as_ref()),
+            e.deadline_ms,
+            e.purge_ms,
+            pause_text(&e.pause),
         ])?;
+        Ok(())
+    }
+
+    fn due_deadlines(&self, now: i64, limit: i64) -> Result<Vec<i64>> {
+        self.ids("SELECT id FROM executions INDEXED BY executions_deadline WHERE deadline_ms IS NOT NULL AND deadline_ms <= ?1 ORDER BY deadline_ms LIMIT ?2", now, limit)
+    }
+
+    fn due_purges(&self, now: i64, limit: i64) -> Result<Vec<i64>> {
+        self.ids("SELECT id FROM executions INDEXED BY executions_purge WHERE purge_ms IS NOT NULL AND purge_ms <= ?1 ORDER BY purge_ms LIMIT ?2", now, limit)
+    }
+
+    fn purge_exec(&self, exec_id: i64) -> Result<()> {
+        for sql in [
+            "DELETE FROM events WHERE exec_id = ?1",
+            "DELETE FROM operations WHERE exec_id = ?1",
+            "DELETE FROM timers WHERE exec_id = ?1",
+            "DELETE FROM control_tokens WHERE exec_id = ?1",
+            "DELETE FROM executions WHERE id = ?1",
+        ] {
+            self.conn.prepare_cached(sql)?.execute([exec_id])?;
+        }
+        Ok(())
+    }
+
+    fn control_token(&self, exec_id: i64, client_token: &str) -> Result<Option<(String, i64)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT digest, at_ms FROM control_tokens WHERE exec_id = ?1 AND client_token = ?2")?;
+        Ok(stmt.query_row(params![exec_id, client_token], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    }
+
+    fn put_control_token(&self, exec_id: i64, client_token: &str, digest: &str, at_ms: i64) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached("INSERT OR REPLACE INTO control_tokens (exec_id, client_token, digest, at_ms) VALUES (?1, ?2, ?3, ?4)")?;
+        stmt.execute(params![exec_id, client_token, digest, at_ms])?;
         Ok(())
     }
 

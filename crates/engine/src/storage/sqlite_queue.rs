@@ -27,7 +27,7 @@ impl SqliteStorage {
     /// Usually none, so claiming stays cheap however many invocations this engine runs.
     pub(super) fn queue_takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: &str, now: i64) -> Result<Vec<ExecRow>> {
         let mut stmt = self.conn.prepare_cached(concat!(
-            "SELECT ", exec_columns!(), " FROM executions INDEXED BY executions_active WHERE inv_active = 1 AND status = 'RUNNING' AND inv_owner IS NOT ?3
+            "SELECT ", exec_columns!(), " FROM executions INDEXED BY executions_active WHERE inv_active = 1 AND status IN ('RUNNING', 'PAUSING', 'PAUSED') AND inv_owner IS NOT ?3
              AND (inv_lease_ms < ?4 OR inv_host = ?5) AND ", filter!()
         ))?;
         let rows = stmt.query_map(params![filter.arn, functions_json(filter), owner, now, host], exec_from_row)?;
@@ -35,7 +35,7 @@ impl SqliteStorage {
     }
 
     pub(super) fn queue_any_active(&self, filter: &TaskFilter) -> Result<bool> {
-        let mut stmt = self.conn.prepare_cached(concat!("SELECT EXISTS (SELECT 1 FROM executions INDEXED BY executions_active WHERE inv_active = 1 AND status = 'RUNNING' AND ", filter!(), ")"))?;
+        let mut stmt = self.conn.prepare_cached(concat!("SELECT EXISTS (SELECT 1 FROM executions INDEXED BY executions_active WHERE inv_active = 1 AND status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), ")"))?;
         Ok(stmt.query_row(params![filter.arn, functions_json(filter)], |r| r.get(0))?)
     }
 
@@ -44,7 +44,7 @@ impl SqliteStorage {
         // the cost does not grow with the number of suspended executions.
         let mut stmt = self.conn.prepare_cached(concat!("SELECT min(t) FROM (
                SELECT * FROM (SELECT timers.due_ms AS t FROM timers INDEXED BY timers_due JOIN executions ON executions.id = timers.exec_id
-                 WHERE executions.status = 'RUNNING' AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1)
+                 WHERE executions.status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1)
                UNION ALL
                SELECT * FROM (SELECT wake_ms AS t FROM executions INDEXED BY executions_wake
                  WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1))"))?;
@@ -53,7 +53,7 @@ impl SqliteStorage {
 
     pub(super) fn queue_next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>> {
         let mut stmt = self.conn.prepare_cached(concat!("SELECT timers.due_ms, timers.kind FROM timers INDEXED BY timers_due JOIN executions ON executions.id = timers.exec_id
-             WHERE executions.status = 'RUNNING' AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1"))?;
+             WHERE executions.status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1"))?;
         let found: Option<(i64, String)> = stmt.query_row(params![filter.arn, functions_json(filter)], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         Ok(found.and_then(|(due, kind)| TimerKind::parse(&kind).map(|k| (due, k))))
     }

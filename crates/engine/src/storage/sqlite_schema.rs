@@ -8,7 +8,7 @@ use crate::error::{EngineError, Result};
 
 /// `PRAGMA application_id` of a durable-node database ("DNOD").
 pub(super) const APPLICATION_ID: i64 = 0x444E_4F44;
-pub(super) const SCHEMA_VERSION: i64 = 4;
+pub(super) const SCHEMA_VERSION: i64 = 5;
 
 /// The indexes of the listing and change-feed reads (`sqlite_views.rs`), in new files and in
 /// the migration to version 4 alike.
@@ -18,6 +18,19 @@ CREATE INDEX executions_start ON executions(start_ms);
 CREATE INDEX executions_function_start ON executions(function_name, start_ms);
 CREATE INDEX executions_function_status ON executions(function_name, status, start_ms);
 CREATE INDEX executions_name ON executions(name);
+" }; }
+
+/// Version 5: execution timeouts, retention and the control plane (pause, resume, delete).
+macro_rules! control_schema { () => { "
+CREATE INDEX executions_deadline ON executions(deadline_ms) WHERE deadline_ms IS NOT NULL;
+CREATE INDEX executions_purge ON executions(purge_ms) WHERE purge_ms IS NOT NULL;
+CREATE TABLE control_tokens (
+  exec_id INTEGER NOT NULL REFERENCES executions(id),
+  client_token TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  PRIMARY KEY (exec_id, client_token)
+) WITHOUT ROWID;
 " }; }
 
 const SCHEMA: &str = concat!("
@@ -50,6 +63,10 @@ CREATE TABLE executions (
   parent_op_id TEXT,
   inv_host TEXT,
   change_no INTEGER NOT NULL DEFAULT 0,
+  deadline_ms INTEGER,
+  purge_ms INTEGER,
+  retention_days INTEGER NOT NULL DEFAULT 14,
+  pause TEXT,
   UNIQUE (function_name, name)
 );
 CREATE INDEX executions_wake ON executions(wake_ms) WHERE wake_ms IS NOT NULL;
@@ -99,7 +116,7 @@ CREATE TABLE timers (
   PRIMARY KEY (exec_id, op_id, kind)
 ) WITHOUT ROWID;
 CREATE INDEX timers_due ON timers(due_ms);
-", view_indexes!());
+", view_indexes!(), control_schema!());
 
 /// Migrations from version N to N+1, by N.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -109,6 +126,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
     // listings by function, status, name prefix and start time pages rather than scans.
     (3, concat!("ALTER TABLE executions ADD COLUMN change_no INTEGER NOT NULL DEFAULT 0;
       UPDATE executions SET change_no = id;", view_indexes!())),
+    // 5: timeouts are enforced and ended executions expire. A running execution's deadline is
+    // its timeout after its start; an execution that had ended before the upgrade is kept for
+    // the default retention from the upgrade on (not removed the moment the new version opens).
+    (4, concat!("ALTER TABLE executions ADD COLUMN deadline_ms INTEGER;
+      ALTER TABLE executions ADD COLUMN purge_ms INTEGER;
+      ALTER TABLE executions ADD COLUMN retention_days INTEGER NOT NULL DEFAULT 14;
+      ALTER TABLE executions ADD COLUMN pause TEXT;
+      UPDATE executions SET deadline_ms = start_ms + timeout_s * 1000 WHERE status = 'RUNNING';
+      UPDATE executions SET purge_ms = max(coalesce(end_ms, 0), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) + 14 * 86400000 WHERE status <> 'RUNNING';", control_schema!())),
 ];
 
 /// What an opened file holds, judged before anything is written to it.

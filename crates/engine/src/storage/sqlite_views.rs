@@ -96,7 +96,7 @@ impl SqliteStorage {
     pub(super) fn views_changed_since(&self, since: i64, limit: usize) -> Result<Vec<(i64, ExecRow)>> {
         let sql = concat!("SELECT ", exec_columns!(), ", change_no FROM executions INDEXED BY executions_change WHERE change_no > ?1 ORDER BY change_no LIMIT ?2");
         let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(rusqlite::params![since, limit as i64], |r| Ok((r.get(27)?, exec_from_row(r)?)))?;
+        let rows = stmt.query_map(rusqlite::params![since, limit as i64], |r| Ok((r.get(31)?, exec_from_row(r)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
