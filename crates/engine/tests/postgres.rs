@@ -56,7 +56,7 @@ fn workers_starting_at_once_create_the_schema_once() {
         })
         .collect();
     for handle in opened {
-        assert_eq!(handle.join().unwrap().unwrap(), ("postgres", 1));
+        assert_eq!(handle.join().unwrap().unwrap(), ("postgres", 2));
     }
     let engine = Engine::open(&db.url, EngineConfig::default()).unwrap();
     assert_eq!(engine.integrity_check().unwrap(), vec!["ok".to_string()]);
@@ -83,6 +83,36 @@ fn a_newer_schema_is_refused() {
         Err(EngineError::NotADatabase { reason, .. }) => assert!(reason.contains("schema version 99"), "{reason}"),
         other => panic!("unexpected {:?}", other.err()),
     }
+}
+
+#[test]
+fn a_version_1_database_is_migrated_in_place_with_deadlines_and_retention() {
+    let db = TestDb::new();
+    let (running, ended) = {
+        let engine = Engine::open(&db.url, EngineConfig::default()).unwrap();
+        let running = engine.start_execution("f", Some("old"), None).unwrap().execution.arn;
+        let ended = engine.start_execution("g", Some("done"), None).unwrap().execution.arn;
+        engine.stop_execution(&ended, None).unwrap();
+        (running, ended)
+    };
+    // What a version 1 database looks like: no deadlines, retention or control tokens.
+    postgres_admin::execute(
+        &db.url,
+        "DROP TABLE control_tokens; DROP INDEX executions_deadline; DROP INDEX executions_purge;
+         ALTER TABLE executions DROP COLUMN deadline_ms, DROP COLUMN purge_ms, DROP COLUMN retention_days, DROP COLUMN pause;
+         UPDATE durable_node_meta SET value = '1' WHERE key = 'schema_version'",
+    )
+    .unwrap();
+    let engine = Engine::open(&db.url, EngineConfig::default()).unwrap();
+    assert_eq!(engine.storage_info().unwrap(), ("postgres", 2));
+    let old = engine.get_execution(&running).unwrap();
+    assert_eq!(old.deadline_ms, Some(old.start_ms + old.timeout_s * 1000));
+    // An execution that had ended before the upgrade is kept for 14 days from the upgrade on.
+    engine.run_due_timers().unwrap();
+    assert_eq!(engine.get_execution(&ended).unwrap().status, ExecutionStatus::Stopped);
+    engine.pause_execution(&running, &ControlRequest { client_token: Some("t".into()), ..Default::default() }).unwrap();
+    assert_eq!(engine.get_execution(&running).unwrap().status, ExecutionStatus::Paused);
+    assert_eq!(engine.integrity_check().unwrap(), vec!["ok".to_string()]);
 }
 
 #[test]
