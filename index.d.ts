@@ -10,6 +10,19 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 export declare class NativeEngine {
+  /** PauseDurableExecution; resolves with the request time (ms). */
+  pauseExecution(arnOrName: string, options?: ControlOptions | undefined | null): number
+  /** ResumeDurableExecution; resolves with the request time (ms). */
+  resumeExecution(arnOrName: string, options?: ControlOptions | undefined | null): number
+  /**
+   * DeleteDurableExecution; returns DeletionRequestTimestamp (ms). DELETING until the next
+   * scheduler pass (or `runDueTimers`) removes the data.
+   */
+  deleteExecution(arnOrName: string): number
+  /** Fires what is due now (timers, execution deadlines, removals) without claiming anything. */
+  runDueTimers(): number
+  /** The execution as GetDurableExecution describes it. */
+  describeExecution(arnOrName: string): ExecutionDescription
   /** One page of executions (without input and result), newest first unless `oldestFirst`. */
   listPage(q: ListQuery): ListPage
   /** Execution rows changed after change number `since`, in change order. */
@@ -40,7 +53,11 @@ export declare class NativeEngine {
   nextDueTime(filter?: TaskFilter | undefined | null): number | null
   /** Moves a time-skipping (or manual) engine's clock forward to `targetMs`. */
   advanceClockTo(targetMs: number): void
-  startExecution(functionName: string, name?: string | undefined | null, input?: string | undefined | null): StartedExecution
+  /**
+   * Starts an execution (or attaches to the one of the same name and input); `config`
+   * overrides the engine's ExecutionTimeout and RetentionPeriodInDays for this one.
+   */
+  startExecution(functionName: string, name?: string | undefined | null, input?: string | undefined | null, config?: StartConfig | undefined | null): StartedExecution
   /** CheckpointDurableExecution; a repeated `clientToken` gets the first answer again. */
   checkpoint(arn: string, token: string, updates: Array<WireOperationUpdate>, clientToken?: string | undefined | null): CheckpointResponse
   /**
@@ -198,6 +215,19 @@ export interface ContextDetails {
   Error?: WireErrorObject
 }
 
+/** PauseDurableExecution / ResumeDurableExecution parameters (the request body's fields). */
+export interface ControlOptions {
+  ClientToken?: string
+  Reason?: string
+  /** Pause only (default true). */
+  ExecutionTimeoutPaused?: boolean
+}
+
+export interface DurableConfigRecord {
+  ExecutionTimeout: number
+  RetentionPeriodInDays: number
+}
+
 /** An engine error as it crosses to JavaScript. */
 export interface EngineErrorInfo {
   code: string
@@ -244,11 +274,25 @@ export interface EngineOptions {
   hostId?: string
   /** Tests: a clock that stands still at this time (ms) until `advanceClockTo` moves it. */
   manualClockMs?: number
+  /** `ExecutionTimeout` of new executions (seconds, 1 to 31,622,400; default 366 days). */
+  executionTimeout?: number
+  /** `RetentionPeriodInDays` of new executions (1 to 90; default 14). */
+  retentionPeriodInDays?: number
 }
 
 export interface ExecutionChange {
   changeNo: number
   execution: ExecutionRecord
+}
+
+/** The execution record with what GetDurableExecution adds to it. */
+export interface ExecutionDescription {
+  record: ExecutionRecord
+  DurableConfig: DurableConfigRecord
+  /** Present while PAUSING or PAUSED. */
+  PauseDetails?: PauseDetailsRecord
+  /** Absent once the execution ended. */
+  ExpectedExecutionTimeoutTimestamp?: string
 }
 
 export interface ExecutionDetails {
@@ -335,6 +379,12 @@ export interface NamedCount {
   count: number
 }
 
+export interface PauseDetailsRecord {
+  PauseRequestTimestamp: string
+  Reason?: string
+  ExecutionTimeoutPaused: boolean
+}
+
 /**
  * Creates database `name` on the PostgreSQL server `server_url` points at; returns its URL
  * (test harnesses and `migrate` make fresh databases).
@@ -357,6 +407,12 @@ export interface ReplayCheck {
   /** For "wait": when the service said the record changes (engine clock, ms). */
   untilMs?: number
   operation?: WireOperation
+}
+
+/** A start's own durable config (the function's `DurableConfig` on AWS). */
+export interface StartConfig {
+  ExecutionTimeout?: number
+  RetentionPeriodInDays?: number
 }
 
 export interface StartedExecution {

@@ -28,7 +28,7 @@ describe("engine errors cross napi as typed classes", () => {
   const errors = described.map((d) => d.error);
 
   it("walks every Rust variant", () => {
-    expect(errors.length).toBe(16);
+    expect(errors.length).toBe(18);
     expect(new Set(errors.map((e) => e.code)).size).toBe(errors.length);
   });
 
@@ -55,5 +55,13 @@ describe("engine errors cross napi as typed classes", () => {
     expect(checkpoint.message).toContain('("charge")');
     expect(errors.find((e) => e.code === "ERR_PAYLOAD_TOO_LARGE")!.fields).toMatchObject({ size: "2", limit: "1" });
     expect(errors.find((e) => e.code === "ERR_CALLBACK_CLOSED")!.awsName).toBe("CallbackTimeoutException");
+    const conflict = errors.find((e) => e.code === "ERR_EXECUTION_CONFLICT")!;
+    expect(conflict).toBeInstanceOf(exported.ExecutionConflictError);
+    expect(conflict.awsName).toBe("ResourceConflictException");
+    expect(conflict.fields).toMatchObject({ status: "PAUSED", action: "pause" });
+    const reused = errors.find((e) => e.code === "ERR_CLIENT_TOKEN_REUSED")!;
+    expect(reused).toBeInstanceOf(exported.ClientTokenReusedError);
+    expect(reused.awsName).toBe("InvalidParameterValueException");
+    expect(reused.fields).toMatchObject({ clientToken: "tok", action: "pause" });
   });
 });

@@ -91,7 +91,7 @@ export function ExecutionActions({ execution, onStarted }) {
   const arn = enc(execution.DurableExecutionArn);
   const stop = () => confirm(`Stop ${execution.DurableExecutionName}? Its running invocation fails at its next checkpoint.`) && run(`executions/${arn}/stop`, {}, "Stopped");
   return html`<div class="actions" role="group" aria-label="Execution actions">
-    ${execution.Status === "RUNNING" && html`<button type="button" class="danger" disabled=${busy} onClick=${stop}>Stop</button>`}
+    ${["RUNNING", "PAUSING", "PAUSED"].includes(execution.Status) && html`<button type="button" class="danger" disabled=${busy} onClick=${stop}>Stop</button>`}
     <button type="button" disabled=${busy} onClick=${async () => {
       try {
         const { execution: started } = await act(`executions/${arn}/restart`);

@@ -11,7 +11,7 @@ import { StartDialog } from "./actions.js";
 import { clock, duration, functionOf, ts } from "./format.js";
 
 const html = htm.bind(h);
-const STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"];
+const STATUSES = ["RUNNING", "PAUSING", "PAUSED", "SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED", "DELETING"];
 
 export function StatusBadge({ status }) {
   return html`<span class=${`status status-${(status ?? "").toLowerCase()}`}>${status}</span>`;

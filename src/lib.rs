@@ -9,6 +9,7 @@ use durable_engine as engine;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+mod control;
 mod convert;
 mod inspect;
 mod invocation;
@@ -90,6 +91,10 @@ pub struct EngineOptions {
     pub host_id: Option<String>,
     /// Tests: a clock that stands still at this time (ms) until `advanceClockTo` moves it.
     pub manual_clock_ms: Option<f64>,
+    /// `ExecutionTimeout` of new executions (seconds, 1 to 31,622,400; default 366 days).
+    pub execution_timeout: Option<f64>,
+    /// `RetentionPeriodInDays` of new executions (1 to 90; default 14).
+    pub retention_period_in_days: Option<u32>,
 }
 
 #[napi(object)]
@@ -149,6 +154,13 @@ impl NativeEngine {
             config.callback_quiet_ms = o.callback_quiet_ms.map(i64::from);
             config.host_id = o.host_id;
             manual = o.manual_clock_ms.map(|t| t as i64);
+            if let Some(v) = o.execution_timeout {
+                config.execution_timeout_s = v as i64;
+            }
+            if let Some(v) = o.retention_period_in_days {
+                config.retention_days = i64::from(v);
+            }
+            config.durable().check().map_err(js_err)?;
         }
         let inner = match manual {
             Some(start) => {
@@ -182,11 +194,14 @@ impl NativeEngine {
         self.inner.advance_clock_to(target_ms as i64).map_err(js_err)
     }
 
+    /// Starts an execution (or attaches to the one of the same name and input); `config`
+    /// overrides the engine's ExecutionTimeout and RetentionPeriodInDays for this one.
     #[napi]
-    pub fn start_execution(&self, function_name: String, name: Option<String>, input: Option<String>) -> Result<StartedExecution> {
+    pub fn start_execution(&self, function_name: String, name: Option<String>, input: Option<String>, config: Option<control::StartConfig>) -> Result<StartedExecution> {
+        let durable = control::durable_config(&self.inner, config);
         let started = self
             .inner
-            .start_execution(&function_name, name.as_deref(), input.as_deref())
+            .start_execution_with(&function_name, name.as_deref(), input.as_deref(), durable)
             .map_err(js_err)?;
         Ok(StartedExecution { execution: started.execution.into(), created: started.created })
     }

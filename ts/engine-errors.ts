@@ -31,6 +31,10 @@ export class ExecutionNotFoundError extends engineError("ERR_EXECUTION_NOT_FOUND
 export class ExecutionAlreadyStartedError extends engineError("ERR_EXECUTION_ALREADY_STARTED", "DurableExecutionAlreadyStartedException") {}
 /** The execution has ended (stop needs a running one); the message names its status. */
 export class ExecutionNotRunningError extends engineError("ERR_EXECUTION_NOT_RUNNING", "InvalidParameterValueException") {}
+/** Pause, resume or delete of an execution whose status does not allow it (HTTP 409). */
+export class ExecutionConflictError extends engineError("ERR_EXECUTION_CONFLICT", "ResourceConflictException") {}
+/** A ClientToken repeated within 15 minutes for a different pause or resume request. */
+export class ClientTokenReusedError extends engineError("ERR_CLIENT_TOKEN_REUSED", "InvalidParameterValueException") {}
 export class CallbackNotFoundError extends engineError("ERR_CALLBACK_NOT_FOUND", "ResourceNotFoundException") {}
 export class CallbackClosedError extends engineError("ERR_CALLBACK_CLOSED", "CallbackTimeoutException") {}
 export class NonDeterminismError extends engineError("ERR_NON_DETERMINISTIC", "NonDeterministicExecutionError") {}
@@ -52,6 +56,8 @@ export const BY_CODE: Record<string, new (message: string, fields?: Record<strin
   ERR_EXECUTION_NOT_FOUND: ExecutionNotFoundError,
   ERR_EXECUTION_ALREADY_STARTED: ExecutionAlreadyStartedError,
   ERR_EXECUTION_NOT_RUNNING: ExecutionNotRunningError,
+  ERR_EXECUTION_CONFLICT: ExecutionConflictError,
+  ERR_CLIENT_TOKEN_REUSED: ClientTokenReusedError,
   ERR_CALLBACK_NOT_FOUND: CallbackNotFoundError,
   ERR_CALLBACK_CLOSED: CallbackClosedError,
   ERR_NON_DETERMINISTIC: NonDeterminismError,

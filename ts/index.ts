@@ -93,6 +93,8 @@ export {
   ExecutionNotFoundError,
   ExecutionAlreadyStartedError,
   ExecutionNotRunningError,
+  ExecutionConflictError,
+  ClientTokenReusedError,
   CallbackNotFoundError,
   CallbackClosedError,
   NonDeterminismError,

@@ -7,10 +7,11 @@ import { DB_HELP } from "./database";
 
 import { listedExecution, type ExecutionRecord } from "../engine/durable-engine";
 import { UsageError } from "./usage-error";
+import { EXECUTION_STATUSES } from "../execution-status";
 
-type Open = (db: string | undefined) => { get(x: string): ExecutionRecord; history(x: string): Record<string, unknown>[]; list(f: { status?: string }): ExecutionRecord[]; close(): void };
+type Open = (db: string | undefined) => { describe(x: string): ExecutionRecord; history(x: string): Record<string, unknown>[]; list(f: { status?: string }): ExecutionRecord[]; close(): void };
 
-const STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"];
+const STATUSES: readonly string[] = EXECUTION_STATUSES;
 
 /** Renders rows as aligned columns under a header. */
 export function table(header: string[], rows: string[][]): string[] {
@@ -46,14 +47,14 @@ function detailOf(event: Record<string, unknown>): string {
 export function registerInspectCommands(program: Command, open: Open, out: (line: string) => void): void {
   program
     .command("get")
-    .description("show an execution (GetDurableExecution)")
+    .description("show an execution (GetDurableExecution: with its DurableConfig, PauseDetails and expected timeout)")
     .argument("<execution>", "execution name or ARN")
     .option("--db <path|url>", DB_HELP)
     .option("--json", "print the GetDurableExecution response shape")
     .action((execution: string, options: { db?: string; json?: boolean }) => {
       const engine = open(options.db);
       try {
-        const record = engine.get(execution);
+        const record = engine.describe(execution);
         if (options.json) return out(JSON.stringify(record));
         for (const [k, v] of Object.entries(record)) out(`${k.padEnd(22)} ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
       } finally {

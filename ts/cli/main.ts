@@ -10,6 +10,7 @@ import { DatabaseOpenError, DurableNodeError, ExecutionAlreadyStartedError, Inva
 import { registerCallbackCommand } from "./callback-command";
 import { registerCheckCommand } from "./check-command";
 import { registerConsoleCommand } from "./console-command";
+import { registerControlCommands } from "./control-commands";
 import { registerInspectCommands } from "./inspect-commands";
 import { functionNameFor, loadHandler, registerFunctions } from "./load-handler";
 import { DEFAULT_PYTHON_EXPORT, isPythonFile } from "../python/function";
@@ -114,6 +115,7 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
     .action(async (file: string, options: RunOptions) => setCode(await run(file, options, out)));
   registerInspectCommands(program, (db) => openEngine(db, false), out);
   registerCallbackCommand(program, (db) => openEngine(db, false), out);
+  registerControlCommands(program, (db) => openEngine(db, false), out);
   registerCheckCommand(program, (db) => openEngine(db, false), out, setCode);
   registerPythonCommand(program, out);
   registerConsoleCommand(program, (db) => openEngine(db, false), out, setCode);

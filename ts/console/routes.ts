@@ -4,6 +4,7 @@
 // Every read is an engine page (crates/engine/src/inspect.rs); every input is checked here,
 // field by field, with the wire rules of the HTTP API (ts/http/wire.ts).
 
+import { EXECUTION_STATUSES } from "../execution-status";
 import type { DurableEngine } from "../engine/durable-engine";
 import { call } from "../native";
 import type { ErrorObject } from "../types";
@@ -12,7 +13,7 @@ import { ERROR_OBJECT, checkQuery, checkShape, parseJson, queryInteger, queryTim
 
 /** Payloads longer than this are cut in a timeline; the page fetches the operation for the rest. */
 export const PAYLOAD_PREVIEW = 4096;
-const STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"];
+const STATUSES: readonly string[] = EXECUTION_STATUSES;
 
 export type Json = Record<string, unknown>;
 

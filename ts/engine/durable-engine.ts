@@ -82,12 +82,43 @@ export interface DurableEngineOptions {
   /** Tests: the engine's clock stands still at this time (ms since the epoch) and moves only
    * with `advanceClockTo`, so a test decides when timers and heartbeat deadlines pass. */
   manualClockMs?: number;
+  /** `ExecutionTimeout` of new executions, in seconds (1 to 31,622,400; default 366 days): an
+   * execution still running then ends TIMED_OUT. */
+  executionTimeout?: number;
+  /** `RetentionPeriodInDays` of new executions (1 to 90; default 14): an ended execution's data
+   * is removed once this has passed. */
+  retentionPeriodInDays?: number;
 }
 
 export interface StartOptions {
   /** Execution name: starting again with the same name and input attaches to the execution. */
   name?: string;
+  /** This execution's `ExecutionTimeout` (seconds), instead of the engine's. */
+  executionTimeout?: number;
+  /** This execution's `RetentionPeriodInDays`, instead of the engine's. */
+  retentionPeriodInDays?: number;
 }
+
+/** PauseDurableExecution / ResumeDurableExecution options. */
+export interface ControlOptions {
+  /** Why (0 to 1,024 characters), recorded in the history. */
+  reason?: string;
+  /** Idempotency: the same token and options within 15 minutes succeed again without acting twice. */
+  clientToken?: string;
+}
+
+export interface PauseOptions extends ControlOptions {
+  /** Whether the execution timeout stops counting while paused (default true; an execution
+   * still times out 366 days after it started). */
+  executionTimeoutPaused?: boolean;
+}
+
+/** GetDurableExecution's record with its control-plane fields. */
+export type ExecutionDescription = ExecutionRecord & {
+  DurableConfig: { ExecutionTimeout: number; RetentionPeriodInDays: number };
+  PauseDetails?: { PauseRequestTimestamp: string; Reason?: string; ExecutionTimeoutPaused: boolean };
+  ExpectedExecutionTimeoutTimestamp?: string;
+};
 
 export interface DriveOptions {
   /** Runs after each invocation, before the engine is asked for the next one (and before
@@ -221,6 +252,8 @@ export class DurableEngine {
         pageSize: options.pageSize,
         callbackQuietMs: options.callbackQuietMs,
         manualClockMs: options.manualClockMs,
+        executionTimeout: options.executionTimeout,
+        retentionPeriodInDays: options.retentionPeriodInDays,
       }),
     );
     return new DurableEngine(engine, options.groupCommit ?? false);
@@ -271,7 +304,8 @@ export class DurableEngine {
       throw new TypeError(`No function named "${functionName}" is registered on this engine`);
     }
     const payload = input === undefined ? undefined : JSON.stringify(input);
-    return call(() => this.native.startExecution(functionName, options.name, payload));
+    const config = { ExecutionTimeout: options.executionTimeout, RetentionPeriodInDays: options.retentionPeriodInDays };
+    return call(() => this.native.startExecution(functionName, options.name, payload, config));
   }
 
   /** Starts (or attaches to) an execution and drives it until it finishes. */
@@ -324,6 +358,42 @@ export class DurableEngine {
   /** StopDurableExecution: the execution ends STOPPED; returns the stop time (ms). */
   stop(arnOrName: string, error?: ErrorObject): number {
     return call(() => this.native.stopExecution(arnOrName, error));
+  }
+
+  /**
+   * PauseDurableExecution: the execution is not invoked until resumed (PAUSED; PAUSING until a
+   * running invocation's next checkpoint). Its waits, callbacks and retry timers still complete
+   * and are acted on after the resume. Returns the request time (ms).
+   */
+  pause(arnOrName: string, options: PauseOptions = {}): number {
+    const { reason, clientToken, executionTimeoutPaused } = options;
+    return call(() => this.native.pauseExecution(arnOrName, { Reason: reason, ClientToken: clientToken, ExecutionTimeoutPaused: executionTimeoutPaused }));
+  }
+
+  /** ResumeDurableExecution: RUNNING again (a PAUSING one simply goes on). Returns the request time (ms). */
+  resume(arnOrName: string, options: ControlOptions = {}): number {
+    return call(() => this.native.resumeExecution(arnOrName, { Reason: options.reason, ClientToken: options.clientToken }));
+  }
+
+  /**
+   * DeleteDurableExecution: an ended execution shows DELETING until its data is removed (the
+   * next scheduler pass of any engine on the storage, or `runDueTimers`), then it is not found.
+   * Returns DeletionRequestTimestamp (ms).
+   */
+  delete(arnOrName: string): number {
+    return call(() => this.native.deleteExecution(arnOrName));
+  }
+
+  /** Fires what is due on the engine's clock (timers, execution timeouts, removals of deleted
+   * or expired executions) without running anything; for a process that drives nothing. */
+  runDueTimers(): number {
+    return call(() => this.native.runDueTimers());
+  }
+
+  /** The execution as GetDurableExecution describes it (DurableConfig, PauseDetails, …). */
+  describe(arnOrName: string): ExecutionDescription {
+    const { record, ...extra } = call(() => this.native.describeExecution(arnOrName));
+    return { ...record, ...extra } as ExecutionDescription;
   }
 
   /**
@@ -402,7 +472,8 @@ export class DurableEngine {
       const failure = errorObject(error);
       const after = call(() => this.native.failInvocation(arn, task.CheckpointToken, failure));
       if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "failed", error: (error as Error)?.message ?? String(error), errorType: failure.ErrorType });
-      // A stopped execution refuses the invocation's checkpoints: that is how it ends, not a failure.
+      // A stopped, timed-out or paused execution refuses the invocation's checkpoints: that is
+      // how it ends (a paused one is invoked again after its resume), not a failure.
       if (after.Status !== "RUNNING") return;
       throw new InvocationFailedError(arn, task.invocationNumber, error);
     }

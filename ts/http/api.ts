@@ -5,6 +5,7 @@
 
 import { listedExecution, type DurableEngine, type ExecutionRecord } from "../engine/durable-engine";
 import { ExecutionNotFoundError } from "../engine-errors";
+import { EXECUTION_STATUSES, isTerminalStatus } from "../execution-status";
 import { call } from "../native";
 import { checkpointed } from "../runtime-api/operation-events";
 import type { ErrorObject } from "../types";
@@ -12,6 +13,8 @@ import { AwsError, invalidParameter } from "./aws-errors";
 import {
   CHECKPOINT_REQUEST,
   ERROR_OBJECT,
+  PAUSE_REQUEST,
+  RESUME_REQUEST,
   checkQuery,
   checkShape,
   epochTimestamps,
@@ -37,7 +40,7 @@ export interface ApiResponse {
   body?: unknown;
 }
 
-const STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"];
+const STATUSES: readonly string[] = EXECUTION_STATUSES;
 const TERMINAL_POLL_MS = [10, 25, 50, 100, 250];
 
 /** `name`, `name:qualifier` or a function ARN (`arn:…:function:name[:qualifier]`) → name. */
@@ -60,7 +63,7 @@ function withoutData(event: Record<string, unknown>): Record<string, unknown> {
     if (k.endsWith("Details") && v && typeof v === "object") {
       const details: Record<string, unknown> = {};
       for (const [dk, dv] of Object.entries(v)) {
-        details[dk] = ["Input", "Result", "Error"].includes(dk) && dv && typeof dv === "object" ? { ...(dv as object), Payload: undefined } : dv;
+        details[dk] = ["Input", "Result", "Error", "Reason"].includes(dk) && dv && typeof dv === "object" ? { ...(dv as object), Payload: undefined } : dv;
       }
       out[k] = JSON.parse(JSON.stringify(details));
     } else out[k] = v;
@@ -88,12 +91,42 @@ export class DurableApi {
   getExecution(req: ApiRequest): ApiResponse {
     checkQuery(req.query, ["IncludeExecutionData"], "GetDurableExecution");
     const include = queryBoolean(req.query, "IncludeExecutionData", true);
-    const record: Record<string, unknown> = { ...this.engine.get(req.params.arn), Version: "$LATEST", ExecutionDataIncluded: include };
+    const record: Record<string, unknown> = { ...this.engine.describe(req.params.arn), Version: "$LATEST", ExecutionDataIncluded: include };
     if (!include) {
       delete record.InputPayload;
       delete record.Result;
+      delete record.Error;
+      // PauseDetails.Reason is execution data too (the model: present only with it included).
+      if (record.PauseDetails) record.PauseDetails = { ...(record.PauseDetails as object), Reason: undefined };
     }
-    return { body: epochTimestamps(record) };
+    return { body: epochTimestamps(JSON.parse(JSON.stringify(record))) };
+  }
+
+  /** PauseDurableExecution: 202, empty body (the status changes as the engine processes it). */
+  pause(req: ApiRequest): ApiResponse {
+    checkQuery(req.query, [], "PauseDurableExecution");
+    const body = checkShape<{ ClientToken?: string; Reason?: string; ExecutionTimeoutPaused?: boolean }>(parseJson(req.body, "the request body") ?? {}, PAUSE_REQUEST, "PauseDurableExecutionRequest");
+    this.engine.pause(req.params.arn, { clientToken: body.ClientToken, reason: body.Reason, executionTimeoutPaused: body.ExecutionTimeoutPaused });
+    return { status: 202, body: {} };
+  }
+
+  /** ResumeDurableExecution: 202, empty body. */
+  resume(req: ApiRequest): ApiResponse {
+    checkQuery(req.query, [], "ResumeDurableExecution");
+    const body = checkShape<{ ClientToken?: string; Reason?: string }>(parseJson(req.body, "the request body") ?? {}, RESUME_REQUEST, "ResumeDurableExecutionRequest");
+    this.engine.resume(req.params.arn, { clientToken: body.ClientToken, reason: body.Reason });
+    return { status: 202, body: {} };
+  }
+
+  /**
+   * DeleteDurableExecution: 202 with DeletionRequestTimestamp. The execution shows DELETING
+   * until its data is removed by the next scheduler pass of any engine on the storage (the
+   * worker's, woken by the request).
+   */
+  delete(req: ApiRequest): ApiResponse {
+    checkQuery(req.query, [], "DeleteDurableExecution");
+    const at = this.engine.delete(req.params.arn);
+    return { status: 202, body: { DeletionRequestTimestamp: at / 1000 } };
   }
 
   history(req: ApiRequest): ApiResponse {
@@ -227,7 +260,7 @@ export class DurableApi {
     for (let i = 0; !gone; i++) {
       try {
         const record = this.engine.get(arn);
-        if (record.Status !== "RUNNING") return record;
+        if (isTerminalStatus(record.Status)) return record;
       } catch (e) {
         if (!(e instanceof ExecutionNotFoundError)) throw e;
       }

@@ -14,6 +14,7 @@ const EXCEPTIONS: Record<string, { status: number; messageKey: "Message" | "mess
   ResourceNotFoundException: { status: 404, messageKey: "Message", type: "User" },
   UnknownOperationException: { status: 404, messageKey: "Message", type: "User" },
   DurableExecutionAlreadyStartedException: { status: 409, messageKey: "Message", type: "User" },
+  ResourceConflictException: { status: 409, messageKey: "message", type: "User" },
   RequestTooLargeException: { status: 413, messageKey: "message", type: "User" },
   UnsupportedMediaTypeException: { status: 415, messageKey: "message", type: "User" },
   ServiceException: { status: 500, messageKey: "Message", type: "Service" },

@@ -34,6 +34,18 @@ export const OPERATION_UPDATE: Shape = {
   ChainedInvokeOptions: { type: { FunctionName: { type: "string", required: true }, TenantId: { type: "string" }, XAmznTraceId: { type: "string" } } },
 };
 
+/** PauseDurableExecution's body (Reason and ClientToken limits are the engine's). */
+export const PAUSE_REQUEST: Shape = {
+  ClientToken: { type: "string" },
+  Reason: { type: "string" },
+  ExecutionTimeoutPaused: { type: "boolean" },
+};
+
+export const RESUME_REQUEST: Shape = {
+  ClientToken: { type: "string" },
+  Reason: { type: "string" },
+};
+
 export const CHECKPOINT_REQUEST: Shape = {
   CheckpointToken: { type: "string", required: true },
   Updates: { type: { list: OPERATION_UPDATE } },

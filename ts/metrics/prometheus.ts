@@ -4,6 +4,7 @@
 // the engine at scrape time (one napi call: its counters since it opened, and a few indexed
 // counts of the store), so nothing is computed between scrapes.
 
+import { EXECUTION_STATUSES } from "../execution-status";
 import { Counter, Gauge, Registry } from "prom-client";
 
 import type { DurableEngine, EngineMetrics } from "../engine/durable-engine";
@@ -47,7 +48,7 @@ export class EngineMetricsExporter {
       registers: r,
       collect() {
         this.reset();
-        for (const s of ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"]) this.set({ status: s }, 0);
+        for (const s of EXECUTION_STATUSES) this.set({ status: s }, 0);
         for (const { name, count } of read().executionsByStatus) this.set({ status: name }, count);
       },
     });

@@ -88,6 +88,11 @@ impl Engine {
         self.start_execution_with(function_name, name, input, self.core.config.durable())
     }
 
+    /// What new executions get when their start names no durable config.
+    pub fn default_durable_config(&self) -> DurableConfig {
+        self.core.config.durable()
+    }
+
     /// `start_execution` with this execution's own `ExecutionTimeout` and retention.
     pub fn start_execution_with(&self, function_name: &str, name: Option<&str>, input: Option<&str>, durable: DurableConfig) -> Result<Started> {
         durable.check()?;
