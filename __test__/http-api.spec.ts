@@ -225,8 +225,11 @@ describe("bad input over raw HTTP", () => {
     expect(extraQuery).toMatchObject({ status: 400, type: "InvalidParameterValueException" });
     const unknownPath = await raw("GET", "/2025-12-01/nothing-here");
     expect(unknownPath).toMatchObject({ status: 404, type: "UnknownOperationException" });
-    const wrongMethod = await raw("DELETE", `/2025-12-01/durable-executions/${encodeURIComponent(arn)}`);
+    const wrongMethod = await raw("PUT", `/2025-12-01/durable-executions/${encodeURIComponent(arn)}`);
     expect(wrongMethod.status).toBe(404);
+    // DELETE is DeleteDurableExecution: a running execution is refused (409) and goes on.
+    const deleteRunning = await raw("DELETE", `/2025-12-01/durable-executions/${encodeURIComponent(arn)}`);
+    expect(deleteRunning).toMatchObject({ status: 409, type: "ResourceConflictException" });
     const invokeBad = await raw("POST", "/2015-03-31/functions/quick/invocations", "{oops");
     expect(invokeBad).toMatchObject({ status: 400, type: "InvalidRequestContentException" });
 

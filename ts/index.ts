@@ -81,7 +81,7 @@ export { SDK_VERSION } from "./version";
 
 // durable-node's own API.
 export { DurableEngine, InvocationFailedError, INVOCATION_CHANNEL } from "./engine/durable-engine";
-export type { DurableEngineOptions, StartOptions, StartResult, ExecutionRecord, InvocationEvent, RegisterOptions, InvocationInputWithClientClass } from "./engine/durable-engine";
+export type { DurableEngineOptions, StartOptions, StartResult, ExecutionRecord, InvocationEvent, RegisterOptions, InvocationInputWithClientClass, ControlOptions, PauseOptions, ExecutionDescription } from "./engine/durable-engine";
 export { onOperation, OPERATION_CHANNEL } from "./observe";
 export type { OperationEvent, OperationPhase } from "./observe";
 export {

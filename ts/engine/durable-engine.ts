@@ -18,9 +18,11 @@ import {
   type LambdaContext,
 } from "../types";
 import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-execution";
+import type { ControlOptions, ExecutionDescription, PauseOptions } from "./control-types";
 import { InProcessClient } from "./in-process-client";
 
 export type { ExecutionRecord };
+export type { ControlOptions, ExecutionDescription, PauseOptions } from "./control-types";
 export type { EngineMetrics, ExecutionChange, ExecutionLinks, ExecutionVersion, HistoryPage, ListPage, ListQuery };
 
 /** One execution as the console draws it (crates/engine/src/inspect.rs `Timeline`); times in ms. */
@@ -98,27 +100,6 @@ export interface StartOptions {
   /** This execution's `RetentionPeriodInDays`, instead of the engine's. */
   retentionPeriodInDays?: number;
 }
-
-/** PauseDurableExecution / ResumeDurableExecution options. */
-export interface ControlOptions {
-  /** Why (0 to 1,024 characters), recorded in the history. */
-  reason?: string;
-  /** Idempotency: the same token and options within 15 minutes succeed again without acting twice. */
-  clientToken?: string;
-}
-
-export interface PauseOptions extends ControlOptions {
-  /** Whether the execution timeout stops counting while paused (default true; an execution
-   * still times out 366 days after it started). */
-  executionTimeoutPaused?: boolean;
-}
-
-/** GetDurableExecution's record with its control-plane fields. */
-export type ExecutionDescription = ExecutionRecord & {
-  DurableConfig: { ExecutionTimeout: number; RetentionPeriodInDays: number };
-  PauseDetails?: { PauseRequestTimestamp: string; Reason?: string; ExecutionTimeoutPaused: boolean };
-  ExpectedExecutionTimeoutTimestamp?: string;
-};
 
 export interface DriveOptions {
   /** Runs after each invocation, before the engine is asked for the next one (and before
