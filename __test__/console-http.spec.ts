@@ -137,6 +137,29 @@ describe("the console's HTTP side", () => {
     expect(again.execution.InputPayload).toBe('{"documents":["a.pdf"]}');
   });
 
+  it("pauses and resumes an execution; a second pause is refused with 409", async () => {
+    const api = `${worker.url}/console/api`;
+    const started = JSON.parse((await request(`${api}/start`, { method: "POST", headers: action, body: JSON.stringify({ functionName: "review", name: "pause-1", input: '{"documents":["b.pdf"]}' }) })).body);
+    const arn = encodeURIComponent(started.execution.DurableExecutionArn);
+    await eventually(async () => {
+      const t = JSON.parse((await request(`${api}/executions/${arn}`)).body);
+      return t.operations.some((o: any) => o.operation.Type === "CALLBACK" && o.operation.Status === "STARTED") ? true : undefined;
+    }, 30_000, "the callback");
+    const post = (what: string, body: unknown = {}) => request(`${api}/executions/${arn}/${what}`, { method: "POST", headers: action, body: JSON.stringify(body) });
+    const paused = await eventually(async () => {
+      const r = await post("pause", { reason: "from the console" });
+      return r.status === 200 ? JSON.parse(r.body) : undefined;
+    }, 30_000, "the pause");
+    expect(["PAUSING", "PAUSED"]).toContain(paused.execution.Status);
+    const again = await post("pause");
+    expect(again.status).toBe(409);
+    expect(JSON.parse(again.body).error).toMatch(/cannot pause .* it is PAUS/);
+    const resumed = await post("resume");
+    expect(resumed.status).toBe(200);
+    expect(JSON.parse(resumed.body).execution.Status).toBe("RUNNING");
+    expect(JSON.parse((await post("resume")).body).error).toContain("it is RUNNING");
+  });
+
   it("streams the rows that change to the list", async () => {
     const events: string[] = [];
     const controller = new AbortController();

@@ -85,13 +85,15 @@ export function CallbackActions({ callbackId, onDone }) {
   </fieldset>`;
 }
 
-/** Stop (while running) and start again with the same input. */
+/** Stop (while running or paused), pause or resume, and start again with the same input. */
 export function ExecutionActions({ execution, onStarted }) {
   const { busy, run, note } = useAction();
   const arn = enc(execution.DurableExecutionArn);
   const stop = () => confirm(`Stop ${execution.DurableExecutionName}? Its running invocation fails at its next checkpoint.`) && run(`executions/${arn}/stop`, {}, "Stopped");
   return html`<div class="actions" role="group" aria-label="Execution actions">
     ${["RUNNING", "PAUSING", "PAUSED"].includes(execution.Status) && html`<button type="button" class="danger" disabled=${busy} onClick=${stop}>Stop</button>`}
+    ${execution.Status === "RUNNING" && html`<button type="button" disabled=${busy} onClick=${() => run(`executions/${arn}/pause`, {}, "Paused: not invoked until resumed")}>Pause</button>`}
+    ${["PAUSING", "PAUSED"].includes(execution.Status) && html`<button type="button" disabled=${busy} onClick=${() => run(`executions/${arn}/resume`, {}, "Resumed")}>Resume</button>`}
     <button type="button" disabled=${busy} onClick=${async () => {
       try {
         const { execution: started } = await act(`executions/${arn}/restart`);

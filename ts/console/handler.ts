@@ -68,6 +68,8 @@ export class ConsoleHandler {
       { method: "GET", pattern: [...E, "operations", "{}"], handle: ({ p }) => api.operation(p[0], p[1]) },
       { method: "GET", pattern: [...E, "stream"], handle: ({ req, res, p }) => (engine.executionVersion(p[0]), this.feeds.openExecution(req, res, p[0]), "streamed") },
       { method: "POST", pattern: [...E, "stop"], handle: async ({ req, p }) => api.stop(p[0], await readBody(req, 2 * MiB)) },
+      { method: "POST", pattern: [...E, "pause"], handle: async ({ req, p }) => api.control(p[0], "pause", await readBody(req, 64 * 1024)) },
+      { method: "POST", pattern: [...E, "resume"], handle: async ({ req, p }) => api.control(p[0], "resume", await readBody(req, 64 * 1024)) },
       { method: "POST", pattern: [...E, "restart"], handle: ({ p }) => api.restart(p[0]) },
       { method: "POST", pattern: ["console", "api", "start"], handle: async ({ req }) => api.start(await readBody(req, 7 * MiB)) },
       { method: "POST", pattern: [...C, "succeed"], handle: async ({ req, p }) => api.callbackSucceed(p[0], await readBody(req, 2 * MiB)) },

@@ -89,6 +89,14 @@ export class ConsoleRoutes {
     return { execution: this.engine.get(arn) };
   }
 
+  /** Pause (not invoked until resumed) or resume, with an optional reason; as the API refuses. */
+  control(arn: string, action: "pause" | "resume", body: Buffer): Json {
+    const { reason } = checkShape<{ reason?: string }>(parseJson(body, "the request body") ?? {}, { reason: { type: "string" } }, `the ${action} request`);
+    if (action === "pause") this.engine.pause(arn, { reason: reason || undefined });
+    else this.engine.resume(arn, { reason: reason || undefined });
+    return { execution: this.engine.get(arn) };
+  }
+
   /** Starts an execution of any function name: a worker on the same database runs it. */
   start(body: Buffer): Json {
     const shape = { functionName: { type: "string" as const, required: true }, name: { type: "string" as const }, input: { type: "string" as const } };
