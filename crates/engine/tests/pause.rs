@@ -255,3 +255,46 @@ fn a_repeated_client_token_succeeds_once_and_refuses_other_parameters() {
     clock.advance(15 * 60_000);
     assert!(matches!(engine.pause_execution(&arn, &with_token("tok-1", Some("a"))), Err(EngineError::ExecutionConflict { .. })));
 }
+
+#[test]
+fn a_pausing_invocation_that_ends_without_checkpointing_again_pauses_and_a_verdict_wins_over_a_pause() {
+    let (engine, _clock) = manual_engine();
+    // Suspends (PENDING) after the pause was requested: the pause takes effect then.
+    let arn = engine.start_execution("f", None, None).unwrap().execution.arn;
+    let task = due(&engine, "f").unwrap();
+    let out = engine.checkpoint(&arn, &task.token, &[wait_start("1", 60.0)]).unwrap();
+    engine.pause_execution(&arn, &pause(None)).unwrap();
+    let exec = engine.complete_invocation(&arn, &out.token, &output(InvocationStatus::Pending, None)).unwrap();
+    assert_eq!(exec.status, ExecutionStatus::Paused);
+    assert_eq!(&event_types(&engine, &arn)[2..], ["InvocationCompleted", "ExecutionPaused"]);
+
+    // Returns a result after the pause was requested: the execution ends with it.
+    let other = engine.start_execution("g", None, None).unwrap().execution.arn;
+    let task = due(&engine, "g").unwrap();
+    engine.pause_execution(&other, &pause(None)).unwrap();
+    let exec = engine.complete_invocation(&other, &task.token, &output(InvocationStatus::Succeeded, Some("\"done\""))).unwrap();
+    assert_eq!((exec.status, exec.pause, exec.result.as_deref()), (ExecutionStatus::Succeeded, None, Some("\"done\"")));
+}
+
+#[tokio::test]
+async fn a_chained_invoke_target_that_ends_while_its_caller_is_paused_is_acted_on_after_the_resume() {
+    let engine = engine(false);
+    let arn = engine.start_execution("caller", None, None).unwrap().execution.arn;
+    let task = next(&engine, &arn).await.unwrap();
+    let invoke = OperationUpdate {
+        chained_invoke_options: Some(ChainedInvokeOptions { function_name: "target".into(), tenant_id: None }),
+        sub_type: Some("ChainedInvoke".into()),
+        ..update("1", "CHAINED_INVOKE", "START")
+    };
+    let out = engine.checkpoint(&arn, &task.token, &[invoke]).unwrap();
+    engine.complete_invocation(&arn, &out.token, &output(InvocationStatus::Pending, None)).unwrap();
+    engine.pause_execution(&arn, &pause(None)).unwrap();
+    let target = engine.list_executions(None, Some("target")).unwrap().pop().unwrap();
+    let task = next(&engine, &target.arn).await.unwrap();
+    engine.complete_invocation(&target.arn, &task.token, &output(InvocationStatus::Succeeded, Some("7"))).unwrap();
+    let op = engine.operations(&arn).unwrap().into_iter().find(|o| o.op_type == OperationType::ChainedInvoke).unwrap();
+    assert_eq!((op.status, op.result.as_deref()), (OperationStatus::Succeeded, Some("7")));
+    assert!(claim(&engine, "caller").is_none(), "the paused caller is not invoked");
+    engine.resume_execution(&arn, &pause(None)).unwrap();
+    assert!(claim(&engine, "caller").is_some());
+}
