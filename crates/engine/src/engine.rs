@@ -75,8 +75,9 @@ impl Engine {
     }
 
     pub fn close(&self) {
-        self.core.close();
+        // The background checkpointer stops first: the storage's last checkpoint needs its lock.
         lock(&self.checkpointer).take();
+        self.core.close();
         lock(&self.renewer).take();
     }
 

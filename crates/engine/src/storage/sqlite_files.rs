@@ -36,16 +36,13 @@ pub fn not_writable(path: &Path) -> Option<String> {
         return None;
     }
     let err = std::io::Error::last_os_error();
-    match err.raw_os_error() {
-        Some(libc::ENOENT) => None,
-        Some(libc::EPERM) => Some("it is immutable (Operation not permitted)".into()),
-        _ => Some(format!("{}", strip_code(&err))),
-    }
-}
-
-fn strip_code(err: &std::io::Error) -> String {
-    let text = err.to_string();
-    text.split(" (os error").next().unwrap_or(&text).to_string()
+    Some(match err.raw_os_error() {
+        Some(libc::ENOENT) => return None,
+        Some(libc::EACCES) => "permission denied".into(),
+        Some(libc::EROFS) => "read-only file system".into(),
+        Some(libc::EPERM) => "immutable".into(),
+        _ => err.to_string(),
+    })
 }
 
 /// The directory SQLite creates the -wal and -shm files in.
@@ -59,7 +56,7 @@ pub fn directory_of(path: &Path) -> PathBuf {
 /// Why a database at `path` could not be written, naming the file or directory at fault.
 pub fn write_problem(path: &Path) -> Option<String> {
     if let Some(why) = not_writable(path) {
-        return Some(format!("the file is read-only: {why}; the engine writes every checkpoint to it"));
+        return Some(format!("the file is read-only for this process ({why}); the engine writes every checkpoint to it"));
     }
     let dir = directory_of(path);
     if let Some(why) = not_writable(&dir) {
@@ -73,7 +70,7 @@ pub fn write_problem(path: &Path) -> Option<String> {
         let usable = |p: &Path| p.exists() && not_writable(p).is_none();
         if !(usable(&wal) && usable(&shm)) {
             return Some(format!(
-                "its directory {} is read-only: {why}; SQLite keeps the write-ahead log ({} and {}) beside the database",
+                "its directory {} is read-only for this process ({why}); SQLite keeps the write-ahead log ({} and {}) beside the database",
                 dir.display(),
                 file_name(&wal),
                 file_name(&shm)
