@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
-use super::sqlite_files::{write_problem, WalBound, BUSY_TIMEOUT, WAL_LIMIT_BYTES};
+use super::sqlite_files::{truncate, write_problem, WalBound, BUSY_TIMEOUT, WAL_LIMIT_BYTES};
 use super::sqlite_schema::{inspect, integrity, prepare};
 use super::{DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, TaskFilter};
 use crate::error::{EngineError, Result};
@@ -468,7 +468,7 @@ impl Storage for SqliteStorage {
     /// On close the log is copied back and emptied, so the database file alone holds every
     /// commit (a copy of it taken now is complete) even while the connection lingers.
     fn release(&self) {
-        let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let _ = truncate(&self.conn);
     }
 }
 

@@ -116,10 +116,17 @@ impl WalBound {
         // Busy with the log and copied frames at -1: another connection's passive checkpoint
         // holds the checkpoint lock, and the next commit tries again. Busy after waiting: a
         // reader of an old snapshot; try again later. Errors are the next write's to report.
-        let _ = conn.busy_timeout(CHECKPOINT_WAIT);
-        let answer = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)));
+        let answer = truncate(conn);
         let waited = matches!(answer, Ok((1, log)) if log >= 0);
         self.not_before.set(waited.then(|| Instant::now() + RETRY_AFTER));
-        let _ = conn.busy_timeout(BUSY_TIMEOUT);
     }
+}
+
+/// Copies the log back and cuts it to zero, waiting at most `CHECKPOINT_WAIT` for the locks;
+/// answers SQLite's (busy, log frames) pair.
+pub fn truncate(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+    conn.busy_timeout(CHECKPOINT_WAIT)?;
+    let answer = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)));
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    answer
 }
