@@ -122,8 +122,8 @@ describe("execution timeouts", () => {
   });
 
   it("refuses a timeout or retention outside the API's ranges, naming the field", () => {
-    expect(() => DurableEngine.open({ executionTimeout: 0 })).toThrow(/ExecutionTimeout.*from 1 to 31622400/);
-    expect(() => DurableEngine.open({ retentionPeriodInDays: 91 })).toThrow(/RetentionPeriodInDays.*from 1 to 90/);
+    expect(() => DurableEngine.open({ executionTimeout: 0 })).toThrow(/executionTimeout.*from 1 to 31622400/);
+    expect(() => DurableEngine.open({ retentionPeriodInDays: 91 })).toThrow(/retentionPeriodInDays.*from 1 to 90/);
     const e = open();
     expect(() => e.start("quick", undefined, { executionTimeout: 31_622_401 })).toThrow(InvalidParameterError);
     expect(e.list()).toEqual([]);

@@ -29,7 +29,7 @@ pub struct StartConfig {
     #[napi(js_name = "ExecutionTimeout")]
     pub execution_timeout: Option<f64>,
     #[napi(js_name = "RetentionPeriodInDays")]
-    pub retention_period_in_days: Option<u32>,
+    pub retention_period_in_days: Option<f64>,
 }
 
 #[napi(object)]
@@ -64,17 +64,23 @@ pub struct ExecutionDescription {
     pub expected_execution_timeout_timestamp: Option<String>,
 }
 
-pub(crate) fn durable_config(engine: &engine::Engine, config: Option<StartConfig>) -> engine::DurableConfig {
+/// The engine's durable config with a start's overrides, each a whole number within the API's
+/// range (limits.rs), refused naming the field otherwise.
+pub(crate) fn durable_config(engine: &engine::Engine, config: Option<StartConfig>) -> Result<engine::DurableConfig> {
     let mut durable = engine.default_durable_config();
+    let whole = |name: &str, shown: &str, v: f64| -> Result<i64> {
+        let limit = engine::limits::find(name).expect("a limit of limits.rs");
+        limit.check_number(shown, v).map_err(js_err)
+    };
     if let Some(c) = config {
         if let Some(t) = c.execution_timeout {
-            durable.execution_timeout_s = t as i64;
+            durable.execution_timeout_s = whole("executionTimeout", "ExecutionTimeout", t)?;
         }
         if let Some(d) = c.retention_period_in_days {
-            durable.retention_days = i64::from(d);
+            durable.retention_days = whole("retentionPeriodInDays", "RetentionPeriodInDays", d)?;
         }
     }
-    durable
+    Ok(durable)
 }
 
 fn request(options: Option<ControlOptions>) -> engine::ControlRequest {

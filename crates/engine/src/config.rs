@@ -3,10 +3,8 @@
 /// The longest delay between retries of a failing invocation.
 pub const MAX_RETRY_DELAY_MS: i64 = 5 * 60 * 1000;
 
-/// The `ExecutionTimeout` range of the Lambda API (seconds): up to 366 days.
-pub const MAX_EXECUTION_TIMEOUT_S: i64 = 31_622_400;
-/// The `RetentionPeriodInDays` range of the Lambda API.
-pub const RETENTION_DAYS_RANGE: std::ops::RangeInclusive<i64> = 1..=90;
+/// The longest `ExecutionTimeout` of the Lambda API (seconds): 366 days.
+pub const MAX_EXECUTION_TIMEOUT_S: i64 = crate::limits::YEAR_SECONDS;
 
 /// The durable configuration of one execution (the function's `DurableConfig` on AWS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,14 +14,11 @@ pub struct DurableConfig {
 }
 
 impl DurableConfig {
-    /// Refuses values outside the Lambda API's ranges, naming the field.
+    /// Refuses values outside the Lambda API's ranges (limits.rs), naming the field.
     pub fn check(&self) -> crate::error::Result<()> {
-        if !(1..=MAX_EXECUTION_TIMEOUT_S).contains(&self.execution_timeout_s) {
-            return Err(crate::error::EngineError::parameter("ExecutionTimeout", self.execution_timeout_s, format!("must be from 1 to {MAX_EXECUTION_TIMEOUT_S} seconds")));
-        }
-        if !RETENTION_DAYS_RANGE.contains(&self.retention_days) {
-            return Err(crate::error::EngineError::parameter("RetentionPeriodInDays", self.retention_days, "must be from 1 to 90 days"));
-        }
+        let limit = |name: &str| crate::limits::find(name).expect("a limit of limits.rs");
+        limit("executionTimeout").check("ExecutionTimeout", self.execution_timeout_s)?;
+        limit("retentionPeriodInDays").check("RetentionPeriodInDays", self.retention_days)?;
         Ok(())
     }
 }
@@ -60,6 +55,10 @@ pub struct EngineConfig {
     /// How long a call keeps retrying while the database server cannot be reached (PostgreSQL
     /// restarting, a network cut) before it fails with `StorageUnavailable`.
     pub storage_retry_ms: i64,
+    /// SQLite: the size of the -wal file past which the writer truncates it between two
+    /// transactions (`storage/sqlite_files.rs`). `None` leaves the log to SQLite's passive
+    /// checkpoints, under which it grows without bound while writes continue.
+    pub wal_limit_bytes: Option<u64>,
 }
 
 impl EngineConfig {
@@ -83,6 +82,7 @@ impl Default for EngineConfig {
             host_id: None,
             callback_quiet_ms: None,
             storage_retry_ms: 15_000,
+            wal_limit_bytes: Some(crate::storage::WAL_LIMIT_BYTES),
         }
     }
 }
