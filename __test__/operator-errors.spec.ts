@@ -97,7 +97,7 @@ describe("check on a page so damaged that SQLite's own check stops", () => {
     expect(text.code, text.stderr).toBe(1);
     expect(text.stderr).toBe("");
     const lines = text.stdout.trim().split("\n");
-    expect(lines[0]).toBe(`damaged: ${db} failed PRAGMA integrity_check (sqlite, schema version 4):`);
+    expect(lines[0]).toBe(`damaged: ${db} failed PRAGMA integrity_check (sqlite, schema version 5):`);
     expect(lines).toContain("  the check stopped: database disk image is malformed");
     expect(lines).toContain("  table executions: database disk image is malformed");
     const json = await runCli(["check", "--db", db, "--json"]);
