@@ -4,7 +4,7 @@
 // once so that a function that cannot initialise is refused before any execution is touched.
 // A process that crashed or timed out is dropped; the next invocation starts a fresh one.
 
-import { Sandbox, type InvokeOutcome, type RuntimeCommand } from "./sandbox";
+import { LambdaError, Sandbox, type InvokeOutcome, type RuntimeCommand } from "./sandbox";
 import type { RuntimeInvocation } from "./server";
 
 export interface PoolOptions {
@@ -48,12 +48,24 @@ export class RuntimePool {
     this.release(await this.spawn());
   }
 
-  /** Runs one invocation on a warm process (starting one when none is free). */
-  async invoke(invocation: Omit<RuntimeInvocation, "deadlineMs">): Promise<InvokeOutcome> {
+  /**
+   * Runs one invocation on a warm process (starting one when none is free). Aborting `signal`
+   * ends it: its process is killed and the invocation fails with the abort reason (a
+   * LambdaError, else `Runtime.ExitError`).
+   */
+  async invoke(invocation: Omit<RuntimeInvocation, "deadlineMs">, signal?: AbortSignal): Promise<InvokeOutcome> {
     const sandbox = await this.acquire();
+    const abort = () => {
+      const reason: unknown = signal?.reason;
+      sandbox.abort(reason instanceof LambdaError ? reason : new LambdaError("Runtime.ExitError", `RequestId: ${invocation.requestId} Error: the invocation was ended: ${(reason as Error)?.message ?? reason}`));
+    };
     try {
-      return await sandbox.invoke({ ...invocation, deadlineMs: Date.now() + this.options.timeoutMs }, this.options.timeoutMs);
+      const running = sandbox.invoke({ ...invocation, deadlineMs: Date.now() + this.options.timeoutMs }, this.options.timeoutMs);
+      if (signal?.aborted) abort();
+      else signal?.addEventListener("abort", abort, { once: true });
+      return await running;
     } finally {
+      signal?.removeEventListener("abort", abort);
       this.release(sandbox);
     }
   }
