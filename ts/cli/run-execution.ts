@@ -27,12 +27,12 @@ export async function driveExecution(engine: DurableEngine, functionName: string
     try {
       record = await engine.drive(arn);
     } catch (e) {
+      // The failure was printed as it happened (printer.ts); the engine decides what follows.
       if (!(e instanceof InvocationFailedError)) throw e;
-      out(`error: ${oneLine(e.message)}`);
-      out(`  the engine invokes it again`);
+      out(`  the engine invokes it again after its retry delay`);
     }
   }
-  out(summary(record));
+  out(oneLine(summary(record)));
   if (options.json) out(JSON.stringify(record));
   return record.Status === "SUCCEEDED" ? 0 : 1;
 }
