@@ -101,7 +101,7 @@ async function load(): Promise<Handler> {
   const path = String(process.env[HANDLER_EXPORT_ENV] ?? "handler").split(".");
   let mod: Record<string, unknown>;
   try {
-    mod = await importUserModule(file, "handler file");
+    mod = await importUserModule(file, "handler file", { preferRequire: true });
   } catch (e) {
     await request("POST", "/init/error", errorDocument(e, "Runtime.ImportModuleError"));
     process.exit(1);
