@@ -6,9 +6,10 @@
 export const MIN_TIMEOUT_SECONDS = 1;
 export const MAX_TIMEOUT_SECONDS = 900;
 /**
- * The default function timeout (seconds). Lambda's own default (3 s) is for plain functions;
- * durable functions' documentation and examples give durable functions the 15-minute maximum
- * (an invocation runs steps until it suspends), and so does durable-node.
+ * The default function timeout (seconds): Lambda's maximum, the bound the spec gives an
+ * invocation (API.md §15) and what the official testing runner hands every invocation
+ * (`getRemainingTimeInMillis()` = 900 000). Lambda's 3-second default for plain functions
+ * would cut most durable invocations (steps until they suspend) short.
  */
 export const DEFAULT_TIMEOUT_SECONDS = 900;
 /** Lambda's memory range (MB); for a Node process it is also the V8 heap limit. */
