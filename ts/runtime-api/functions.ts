@@ -5,6 +5,8 @@
 // address) — each function's first process must initialise, or the worker refuses to start,
 // naming the function and the reason.
 
+import os from "node:os";
+
 import type { DurableEngine } from "../engine/durable-engine";
 import { UsageError } from "../cli/usage-error";
 import { durableRuntimeHandler, plainRuntimeHandler } from "./function";
@@ -45,9 +47,21 @@ export class RuntimeFunctions {
   /** Starts one process per function (with the HTTP API's address, if it listens); a function that cannot initialise is a UsageError. */
   async start(url: string, token: string | undefined): Promise<void> {
     this.address = { url, token };
-    const results = await Promise.allSettled(this.entries.map((e) => e.pool.warm()));
-    const failed = results.findIndex((r) => r.status === "rejected");
-    if (failed >= 0) throw new UsageError(this.entries[failed].initError((results[failed] as PromiseRejectedResult).reason));
+    // As many at once as there are cores: each process has its own initialisation limit, which
+    // a crowd of them starting together on a busy machine would spend waiting for a core.
+    const queue = [...this.entries];
+    const starters = Array.from({ length: Math.min(queue.length, Math.max(1, os.availableParallelism())) }, async () => {
+      for (let e = queue.shift(); e; e = queue.shift()) {
+        const entry = e;
+        await entry.pool.warm().catch((error: unknown) => {
+          queue.length = 0;
+          throw new UsageError(entry.initError(error));
+        });
+      }
+    });
+    const results = await Promise.allSettled(starters);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   /** Pids of the live runtime processes, by function. */

@@ -2,7 +2,8 @@
 // one invocation at a time and is reused for the next; the pool starts up to `size` of them
 // (the worker's concurrency) on demand and keeps them warm. `warm()` starts the first one at
 // once so that a function that cannot initialise is refused before any execution is touched.
-// A process that crashed or timed out is dropped; the next invocation starts a fresh one.
+// A process that crashed or timed out is dropped; when it was the last, a fresh one starts at
+// once for the next invocation.
 
 import { LambdaError, Sandbox, type InvokeOutcome, type RuntimeCommand } from "./sandbox";
 import type { RuntimeInvocation } from "./server";
@@ -104,6 +105,10 @@ export class RuntimePool {
       if (i >= 0) this.idle.splice(i, 1);
       if (!this.closed) {
         this.options.onLifecycle?.(`runtime process ${sandbox.pid} of ${this.options.functionName} exited`, { functionName: this.options.functionName, pid: sandbox.pid });
+        // The function's last process died (a crash, a timeout): its next invocation — the
+        // engine's retry — finds a warm one rather than paying a cold start. Once: a process
+        // that cannot start is reported by the invocation that needs it.
+        if (this.live.size + this.starting === 0) this.spawn().then((s) => this.release(s), () => undefined);
       }
       this.waiters.shift()?.();
     };
