@@ -183,4 +183,17 @@ describe("function limits out of range are refused, naming the field, the value 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
   });
+
+  it("worker config: a timeout for a function run in the worker's process is refused (it could not be enforced)", async () => {
+    const dir = tempDir();
+    const config = path.join(dir, "durable.config.json");
+    writeFileSync(config, JSON.stringify({ functions: { f: { handler: path.join(FIXTURES, "healthy.ts"), timeout: 5, isolated: false } } }));
+    const inConfig = await runCli(["worker", "--db", path.join(dir, "w.db"), "--config", config, "--no-http"]);
+    expect(inConfig.code).toBe(2);
+    expect(inConfig.stderr).toMatch(/function "f" \(.*healthy.ts\): "timeout" applies to a function run in runtime processes, and this one runs in the worker's process \("isolated": false\)/);
+    writeFileSync(config, JSON.stringify({ functions: { f: { handler: path.join(FIXTURES, "healthy.ts"), memory: 256 } } }));
+    const byFlag = await runCli(["worker", "--db", path.join(dir, "w.db"), "--config", config, "--no-http", "--no-isolate"]);
+    expect(byFlag.code).toBe(2);
+    expect(byFlag.stderr).toMatch(/"memory" applies to a function run in runtime processes, and this one runs in the worker's process \(--no-isolate\)/);
+  });
 });

@@ -52,7 +52,12 @@ export async function prepareNodeFunctions(
     if (ours && fn.durable === false) throw new UsageError(`${where}: export "${fn.export}" is a durable handler (withDurableExecution), but the config says "durable": false`);
     const durable = ours || fn.durable === true;
     if (durable && !ours) external.push(name);
-    if (fn.isolated ?? options.isolate) {
+    const isolated = fn.isolated ?? options.isolate;
+    if (!isolated && (fn.timeout !== undefined || fn.memory !== undefined)) {
+      const field = fn.timeout !== undefined ? "timeout" : "memory";
+      throw new UsageError(`${where}: "${field}" applies to a function run in runtime processes, and this one runs in the worker's process (${fn.isolated === false ? '"isolated": false' : "--no-isolate"})`);
+    }
+    if (isolated) {
       const pool = createNodePool(
         { functionName: name, file: fn.handler, exportPath: fn.export, timeoutSeconds: fn.timeout, memoryMb: fn.memory, size: options.concurrency },
         {
