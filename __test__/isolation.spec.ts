@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { problemsOf } from "./conformance/check";
 import { runInChildProcess } from "./conformance/execute";
 import { bindVariables, loadRequirements } from "./conformance/requirements";
-import { REPO_ROOT, lastJson, requireCurrentDist, runCli } from "./helpers/cli";
+import { CliProcess, REPO_ROOT, lastJson, requireCurrentDist, runCli } from "./helpers/cli";
 import { tempDirs } from "./helpers/temp";
 import { WorkerProcess, eventually } from "./helpers/worker";
 
@@ -115,6 +115,24 @@ describe("stop ends a running invocation and frees its slot", () => {
       await w.stop();
     }
   }, 90_000);
+});
+
+describe("stop of an execution a `durable-node run` is running", () => {
+  it("ends its invocation (the runtime process killed): the run prints STOPPED and exits 1", async () => {
+    const dir = tempDir();
+    const db = path.join(dir, "run-stop.db");
+    const marker = path.join(dir, "running.pid");
+    const run = new CliProcess(["run", path.join(FIXTURES, "hangs.ts"), "--db", db, "--name", "held", "--input", JSON.stringify({ marker }), "--json"]);
+    const pid = Number(await eventually(() => (existsSync(marker) ? readFileSync(marker, "utf8") || undefined : undefined), 30_000, "the handler to run"));
+    const stop = await runCli(["stop", "held", "--db", db]);
+    expect(stop.code, stop.stderr).toBe(0);
+    const result = await run.exited;
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(lastJson(result.stdout).Status).toBe("STOPPED");
+    expect(() => process.kill(pid, 0)).toThrow();
+    const events = await history(db, "held");
+    expect(events.map((e) => e.EventType).slice(-2)).toEqual(["ExecutionStopped", "InvocationCompleted"]);
+  }, 60_000);
 });
 
 describe("durable-node run drives an execution whose runtime crashes to its end, in one command", () => {
