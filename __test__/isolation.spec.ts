@@ -175,10 +175,10 @@ describe("durable-node run drives an execution whose runtime crashes to its end,
 
 describe("function limits out of range are refused, naming the field, the value and the range", () => {
   it.each([
-    [["--timeout", "0"], /--timeout must be a whole number of seconds from 1 to 900, not "0"/],
-    [["--timeout", "901"], /--timeout must be a whole number of seconds from 1 to 900, not "901"/],
-    [["--timeout", "-5"], /--timeout must be a whole number of seconds from 1 to 900, not "-5"/],
-    [["--memory", "64"], /--memory must be a whole number of MB from 128 to 10240, not "64"/],
+    [["--timeout", "0"], /invalid --timeout 0: must be a whole number from 1 to 900 seconds/],
+    [["--timeout", "901"], /invalid --timeout 901: must be a whole number from 1 to 900 seconds/],
+    [["--timeout", "-5"], /invalid --timeout -5: must be a whole number from 1 to 900 seconds/],
+    [["--memory", "64"], /invalid --memory 64: must be a whole number from 128 to 10240 MB/],
     [["--timeout", "5", "--no-isolate"], /--timeout applies to handlers run in a runtime process: drop --no-isolate/],
   ])("run %j", async (flags, message) => {
     const db = path.join(tempDir(), "bad.db");
@@ -189,9 +189,9 @@ describe("function limits out of range are refused, naming the field, the value 
   });
 
   it.each([
-    [{ timeout: 0 }, /function "f" in .*: "timeout" must be a whole number of seconds from 1 to 900, not 0/],
-    [{ timeout: 1.5 }, /"timeout" must be a whole number of seconds from 1 to 900, not 1.5/],
-    [{ memory: 20_000 }, /function "f" in .*: "memory" must be a whole number of MB from 128 to 10240, not 20000/],
+    [{ timeout: 0 }, /invalid function "f" in .*: "timeout" 0: must be a whole number from 1 to 900 seconds/],
+    [{ timeout: 1.5 }, /"timeout" 1.5: must be a whole number from 1 to 900 seconds/],
+    [{ memory: 20_000 }, /invalid function "f" in .*: "memory" 20000: must be a whole number from 128 to 10240 MB/],
     [{ isolated: "yes" }, /function "f" in .*: "isolated" must be true or false/],
   ])("worker config %j", async (fields, message) => {
     const dir = tempDir();

@@ -19,7 +19,8 @@ import { followExecution, oneLine } from "./printer";
 import { driveExecution } from "./run-execution";
 import { runOnRuntimes, type RuntimeRunOptions, type RuntimeRunPlan } from "./run-runtime";
 import { watchEndedExecutions } from "../runtime-api/ended-watch";
-import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, MAX_MEMORY_MB, MAX_TIMEOUT_SECONDS, MIN_MEMORY_MB, MIN_TIMEOUT_SECONDS, checkMemory, checkTimeout, parseLimitFlag } from "../runtime-api/limits";
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from "../runtime-api/limits";
+import { optionalLimit } from "../limits";
 import { createNodePool } from "../runtime-api/node-function";
 import { RuntimeInitError } from "../runtime-api/sandbox";
 import { DURABLE_HANDLER } from "../with-durable-execution";
@@ -77,8 +78,8 @@ async function run(file: string, options: RunOptions, out: (line: string) => voi
   if (options.otel !== undefined) usage(() => checkOtelUrl(options.otel!));
   if (isPythonFile(file)) return runPythonFile(file, { ...options, input }, out, openEngine);
   if (options.python !== undefined) throw new UsageError(`--python applies to Python handlers (.py files), not ${file}`);
-  const timeoutSeconds = usage(() => parseLimitFlag(options.timeout, "--timeout", checkTimeout));
-  const memoryMb = usage(() => parseLimitFlag(options.memory, "--memory", checkMemory));
+  const timeoutSeconds = optionalLimit("functionTimeout", options.timeout, "--timeout");
+  const memoryMb = optionalLimit("functionMemory", options.memory, "--memory");
   if (!options.isolate && (timeoutSeconds !== undefined || memoryMb !== undefined)) {
     throw new UsageError(`--${timeoutSeconds !== undefined ? "timeout" : "memory"} applies to handlers run in a runtime process: drop --no-isolate`);
   }
@@ -152,8 +153,8 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
     .argument("<handler>", "handler file (.ts, .js, or .py: run by the official Python runtime and SDK)")
     .option("--export <name>", `export that holds the handler (default "handler"; "${DEFAULT_PYTHON_EXPORT}" for .py)`)
     .option("--python <interpreter>", "for .py: a Python with awslambdaric and the durable SDK (default: durable-node's environment, set up on first use)")
-    .option("--timeout <seconds>", `the function timeout of each invocation (${MIN_TIMEOUT_SECONDS}..${MAX_TIMEOUT_SECONDS}, default ${DEFAULT_TIMEOUT_SECONDS})`)
-    .option("--memory <MB>", `the function's memory size: a Node runtime's heap limit (${MIN_MEMORY_MB}..${MAX_MEMORY_MB}, default ${DEFAULT_MEMORY_MB})`)
+    .option("--timeout <seconds>", `the function timeout of each invocation, in seconds (default ${DEFAULT_TIMEOUT_SECONDS})`)
+    .option("--memory <MB>", `the function's memory size in MB, a Node runtime's heap limit (default ${DEFAULT_MEMORY_MB})`)
     .option("--no-isolate", "run a .ts/.js handler in this process rather than in a runtime process (no timeout; a crash or process.exit ends the run)")
     .option("--input <json>", "execution input as JSON")
     .option("--name <name>", "execution name (running again with the same name attaches to it)")

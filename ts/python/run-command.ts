@@ -9,8 +9,8 @@ import path from "node:path";
 
 import type { DurableEngine } from "../engine/durable-engine";
 import { runOnRuntimes, type RuntimeRunOptions, type RuntimeRunPlan } from "../cli/run-runtime";
-import { UsageError, usage } from "../cli/usage-error";
-import { checkMemory, checkTimeout, parseLimitFlag } from "../runtime-api/limits";
+import { UsageError } from "../cli/usage-error";
+import { optionalLimit } from "../limits";
 import { checkRuntimeInterpreter, ensurePythonEnv } from "./environment";
 import { DEFAULT_PYTHON_EXPORT, checkPythonHandler, createPythonPool, initErrorMessage, pythonOutputLines } from "./function";
 
@@ -35,8 +35,8 @@ export async function runPythonFile(file: string, options: PythonRunOptions, out
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new UsageError(`handler file not found: ${file}`);
   checkPythonHandler(absolute, exportName, file);
-  const timeoutSeconds = usage(() => parseLimitFlag(options.timeout, "--timeout", checkTimeout));
-  const memoryMb = usage(() => parseLimitFlag(options.memory, "--memory", checkMemory));
+  const timeoutSeconds = optionalLimit("functionTimeout", options.timeout, "--timeout");
+  const memoryMb = optionalLimit("functionMemory", options.memory, "--memory");
   const say = (line: string) => process.stderr.write(`durable-node: ${line}\n`);
   const python = options.python !== undefined ? path.resolve(options.python) : await ensurePythonEnv(say);
   checkRuntimeInterpreter(python, options.python !== undefined ? "--python" : "durable-node's Python environment");

@@ -26,8 +26,8 @@ import path from "node:path";
 
 import { importUserModule } from "../cli/load-handler";
 import { UsageError, usage } from "../cli/usage-error";
+import { checkLimit } from "../limits";
 import { DEFAULT_PYTHON_EXPORT, isPythonFile } from "../python/function";
-import { checkMemory, checkTimeout } from "../runtime-api/limits";
 
 export const CONFIG_NAMES = ["durable.config.ts", "durable.config.js", "durable.config.mjs", "durable.config.cjs", "durable.config.json"];
 
@@ -114,8 +114,14 @@ export async function readConfig(file: string): Promise<WorkerConfig> {
     if (runtime === "python" && isolated !== undefined) throw new UsageError(`${where}: "isolated" applies to Node functions only (Python functions always run in runtime processes)`);
     if (python !== undefined && (typeof python !== "string" || python === "")) throw new UsageError(`${where}: "python" must be the path of a Python interpreter`);
     if (isolated !== undefined && typeof isolated !== "boolean") throw new UsageError(`${where}: "isolated" must be true or false`);
-    if (timeout !== undefined) usage(() => checkTimeout(timeout, `${where}: "timeout"`));
-    if (memory !== undefined) usage(() => checkMemory(memory, `${where}: "memory"`));
+    if (timeout !== undefined) {
+      if (typeof timeout !== "number") throw new UsageError(`${where}: "timeout" must be a number of seconds, not ${JSON.stringify(timeout)}`);
+      usage(() => checkLimit("functionTimeout", timeout, `${where}: "timeout"`));
+    }
+    if (memory !== undefined) {
+      if (typeof memory !== "number") throw new UsageError(`${where}: "memory" must be a number of MB, not ${JSON.stringify(memory)}`);
+      usage(() => checkLimit("functionMemory", memory, `${where}: "memory"`));
+    }
     out[name] = {
       handler: path.resolve(dir, handler),
       export: exportName,
