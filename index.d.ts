@@ -230,6 +230,12 @@ export interface ControlOptions {
   ExecutionTimeoutPaused?: boolean
 }
 
+/**
+ * Linux: SIGKILL this process when the thread that started it exits (`PR_SET_PDEATHSIG`).
+ * Answers whether the kernel agreed (false on other systems).
+ */
+export declare function dieWithParent(): boolean
+
 export interface DurableConfigRecord {
   ExecutionTimeout: number
   RetentionPeriodInDays: number

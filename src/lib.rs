@@ -13,6 +13,7 @@ mod control;
 mod convert;
 mod inspect;
 mod invocation;
+mod process;
 
 use convert::*;
 pub use invocation::{CommitResult, NativeInvocation};
