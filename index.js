@@ -839,6 +839,7 @@ module.exports.NativeEngine = nativeBinding.NativeEngine
 module.exports.NativeInvocation = nativeBinding.NativeInvocation
 module.exports.engineErrorSample = nativeBinding.engineErrorSample
 module.exports.hashStepId = nativeBinding.hashStepId
+module.exports.migrateStorage = nativeBinding.migrateStorage
 module.exports.postgresCreateDatabase = nativeBinding.postgresCreateDatabase
 module.exports.postgresDropDatabase = nativeBinding.postgresDropDatabase
 module.exports.postgresExecute = nativeBinding.postgresExecute
