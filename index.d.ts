@@ -205,6 +205,12 @@ export interface ContextDetails {
   Error?: WireErrorObject
 }
 
+/**
+ * Linux: SIGKILL this process when the thread that started it exits (`PR_SET_PDEATHSIG`).
+ * Answers whether the kernel agreed (false on other systems).
+ */
+export declare function dieWithParent(): boolean
+
 /** An engine error as it crosses to JavaScript. */
 export interface EngineErrorInfo {
   code: string

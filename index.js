@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.NativeEngine = nativeBinding.NativeEngine
 module.exports.NativeInvocation = nativeBinding.NativeInvocation
 module.exports.checkLimit = nativeBinding.checkLimit
+module.exports.dieWithParent = nativeBinding.dieWithParent
 module.exports.engineErrorSample = nativeBinding.engineErrorSample
 module.exports.hashStepId = nativeBinding.hashStepId
 module.exports.migrateStorage = nativeBinding.migrateStorage

@@ -12,6 +12,7 @@ use napi_derive::napi;
 mod convert;
 mod inspect;
 mod invocation;
+mod process;
 
 use convert::*;
 pub use invocation::{CommitResult, NativeInvocation};
