@@ -388,6 +388,22 @@ export interface ListQuery {
   limit: number
 }
 
+/**
+ * Copies every execution of database `from` into the empty database `to` (a SQLite file or a
+ * postgres:// URL each), in one transaction on the target (`durable-node migrate`).
+ */
+export declare function migrateStorage(from: string, to: string): MigrationReport
+
+/** What `migrateStorage` copied. */
+export interface MigrationReport {
+  executions: number
+  /** Of those, still running: they resume on the target. */
+  running: number
+  operations: number
+  events: number
+  timers: number
+}
+
 export interface NamedCount {
   name: string
   count: number

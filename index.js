@@ -841,6 +841,7 @@ module.exports.checkLimit = nativeBinding.checkLimit
 module.exports.dieWithParent = nativeBinding.dieWithParent
 module.exports.engineErrorSample = nativeBinding.engineErrorSample
 module.exports.hashStepId = nativeBinding.hashStepId
+module.exports.migrateStorage = nativeBinding.migrateStorage
 module.exports.postgresCreateDatabase = nativeBinding.postgresCreateDatabase
 module.exports.postgresDropDatabase = nativeBinding.postgresDropDatabase
 module.exports.postgresExecute = nativeBinding.postgresExecute

@@ -103,6 +103,8 @@ export {
   StorageError,
   StorageUnavailableError,
   StorageConflictError,
+  MigrationSourceBusyError,
+  MigrationTargetNotEmptyError,
   EngineClosedError,
 } from "./engine-errors";
 

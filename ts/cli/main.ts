@@ -6,12 +6,21 @@ import path from "node:path";
 import { Command, CommanderError } from "commander";
 
 import { DurableEngine } from "../engine/durable-engine";
-import { DatabaseOpenError, DurableNodeError, ExecutionAlreadyStartedError, InvalidParameterError, NotADatabaseError } from "../engine-errors";
+import {
+  DatabaseOpenError,
+  DurableNodeError,
+  ExecutionAlreadyStartedError,
+  InvalidParameterError,
+  MigrationSourceBusyError,
+  MigrationTargetNotEmptyError,
+  NotADatabaseError,
+} from "../engine-errors";
 import { registerCallbackCommand } from "./callback-command";
 import { registerCheckCommand } from "./check-command";
 import { registerConsoleCommand } from "./console-command";
 import { registerControlCommands } from "./control-commands";
 import { registerInspectCommands } from "./inspect-commands";
+import { registerMigrateCommand } from "./migrate-command";
 import { functionNameFor, loadHandler, registerFunctions } from "./load-handler";
 import { DEFAULT_PYTHON_EXPORT, isPythonFile } from "../python/function";
 import { runPythonFile } from "../python/run-command";
@@ -40,8 +49,9 @@ class HandlerNeverSettledError extends Error {
   }
 }
 
-/** Engine errors caused by the arguments given (bad path, name or input) are usage errors. */
-const ARGUMENT_ERRORS = [DatabaseOpenError, NotADatabaseError, InvalidParameterError, ExecutionAlreadyStartedError];
+/** Engine errors caused by the arguments given (bad path, name or input, a database migrate
+ * refuses) are usage errors. */
+const ARGUMENT_ERRORS = [DatabaseOpenError, NotADatabaseError, InvalidParameterError, ExecutionAlreadyStartedError, MigrationSourceBusyError, MigrationTargetNotEmptyError];
 
 interface RunOptions {
   export?: string;
@@ -169,6 +179,7 @@ export function buildProgram(out: (line: string) => void, setCode: (code: number
   registerControlCommands(program, (db) => openEngine(db, false), out);
   registerCheckCommand(program, (db) => openEngine(db, false), out, setCode);
   registerPythonCommand(program, out);
+  registerMigrateCommand(program, out);
   registerConsoleCommand(program, (db) => openEngine(db, false), out, setCode);
   registerWorkerCommands(program, (db, o) => openEngine(db, o?.skipTime ?? false, { leaseMs: o?.leaseMs, groupCommit: true, synchronousFull: o?.synchronousFull }), out, setCode);
   return program;
