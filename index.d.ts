@@ -49,8 +49,12 @@ export declare class NativeEngine {
    */
   checkpointMany(requests: Array<WireCheckpointRequest>): Array<CheckpointResult>
   getExecutionState(arn: string, token: string, marker?: string | undefined | null, maxItems?: number | undefined | null): ExecutionState
-  /** Resolves with the next invocation to run, or null when the filtered execution finished. */
-  nextTask(filter?: TaskFilter | undefined | null): Promise<InvocationTask | null>
+  /**
+   * Resolves with the next invocation to run, or null when the filtered execution finished.
+   * With `whileRunning`, only while an invocation of the filtered executions runs (null once
+   * none does), never moving a skipping clock.
+   */
+  nextTask(filter?: TaskFilter | undefined | null, whileRunning?: boolean | undefined | null): Promise<InvocationTask | null>
   /**
    * Resolves with up to `max` invocations to run (at least one), or an empty list when the
    * filtered execution finished or the engine stopped handing out tasks.
@@ -144,10 +148,7 @@ export declare class NativeInvocation {
    * after which to ask again.
    */
   suspendCheck(): number
-  /**
-   * Real ms until the record `id` is expected to change (its retry or wait is due, on the
-   * engine's clock), or a second when the service gives no time.
-   */
+  /** Real ms until the record `id` should be polled (vm.rs decides, on the engine's clock). */
   pollDelay(id: string): number
   terminate(): void
   get token(): string

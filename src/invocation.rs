@@ -175,16 +175,11 @@ impl NativeInvocation {
         }
     }
 
-    /// Real ms until the record `id` is expected to change (its retry or wait is due, on the
-    /// engine's clock), or a second when the service gives no time.
+    /// Real ms until the record `id` should be polled (vm.rs decides, on the engine's clock).
     #[napi]
     pub fn poll_delay(&self, id: String) -> f64 {
-        let now = self.engine.as_ref().map_or_else(|| chrono::Utc::now().timestamp_millis(), |e| e.now_ms());
-        let due = self.vm.get(&id).and_then(|op| op.next_attempt_ms.or(op.scheduled_end_ms));
-        match due {
-            Some(due) => (due - now).max(0) as f64,
-            None => 1000.0,
-        }
+        let (now, skips) = self.engine.as_ref().map_or_else(|| (chrono::Utc::now().timestamp_millis(), false), |e| (e.now_ms(), e.skips_time()));
+        self.vm.poll_delay(&id, now, skips) as f64
     }
 
     #[napi]

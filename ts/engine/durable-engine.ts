@@ -90,8 +90,8 @@ export interface StartOptions {
 }
 
 export interface DriveOptions {
-  /** Runs after each invocation, before the engine is asked for the next one (and before
-   * skipped time moves on), e.g. to answer callbacks. Returning "stop" ends driving with the
+  /** Runs after each invocation, before the engine is asked for the next one once nothing
+   * runs (and before skipped time moves on), e.g. to answer callbacks. Returning "stop" ends driving with the
    * execution as it is (for harnesses that know nothing more will happen). */
   afterInvocation?: () => Promise<void | "stop"> | void | "stop";
 }
@@ -281,16 +281,38 @@ export class DurableEngine {
   }
 
   /**
-   * Runs every invocation the engine hands out for one execution until it finishes. Rejects
-   * with InvocationFailedError if an invocation throws (the execution can be driven again).
+   * Runs every invocation the engine hands out for one execution until it finishes. While one
+   * runs, what becomes due in its tree runs beside it (a chained invoke's function, as the
+   * service runs it while the caller goes on), so an invocation kept alive by a running step
+   * sees its invokes complete instead of ending to wait for them. Rejects with
+   * InvocationFailedError if an invocation throws (the execution can be driven again), once
+   * the invocations running beside it have ended.
    */
   async drive(arn: string, options: DriveOptions = {}): Promise<ExecutionRecord> {
-    for (;;) {
+    let failure: { error: unknown } | undefined;
+    let stopped = false;
+    const running = new Set<Promise<void>>();
+    const run = (task: InvocationTask): void => {
+      const done: Promise<void> = this.invoke(task)
+        .then(async () => {
+          if ((await options.afterInvocation?.()) === "stop") stopped = true;
+        })
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => running.delete(done));
+      running.add(done);
+    };
+    while (!failure && !stopped) {
       const task = await callAsync(() => this.native.nextTask({ arn }));
-      if (!task) return this.get(arn);
-      await this.invoke(task);
-      if ((await options.afterInvocation?.()) === "stop") return this.get(arn);
+      if (!task) break;
+      run(task);
+      // Only while something runs, and without moving skipped time (the engine decides).
+      for (let beside; (beside = await callAsync(() => this.native.nextTask({ arn }, true))); ) run(beside);
+      while (running.size > 0) await Promise.all([...running]);
     }
+    if (failure) throw failure.error;
+    return this.get(arn);
   }
 
   /**

@@ -170,12 +170,29 @@ impl Engine {
     /// Waits for the next invocation to run among the executions `filter` selects. Returns
     /// `None` when the filter names one execution and it has finished, or the engine closed.
     pub async fn next_task(&self, filter: &TaskFilter) -> Result<Option<Task>> {
-        Ok(scheduler::next_tasks(&self.core, filter, 1).await?.pop())
+        Ok(scheduler::next_tasks(&self.core, filter, 1, false).await?.pop())
+    }
+
+    /// Like `next_task`, but only while an invocation of the selected executions runs (`None`
+    /// once none does), and without moving a skipping clock (scheduler.rs).
+    pub async fn next_task_while_running(&self, filter: &TaskFilter) -> Result<Option<Task>> {
+        Ok(scheduler::next_tasks(&self.core, filter, 1, true).await?.pop())
+    }
+
+    /// Whether the clock skips time (a test's virtual clock).
+    pub fn skips_time(&self) -> bool {
+        self.core.clock.skips_time()
+    }
+
+    /// A running invocation that cannot suspend awaits a wait or retry due at `target`: a
+    /// skipping clock moves there (timers.rs decides). Returns whether it moved.
+    pub fn skip_while_running(&self, target: i64) -> Result<bool> {
+        timers::skip_while_running(&self.core, target)
     }
 
     /// Like `next_task`, but claims up to `max` due invocations at once (one transaction).
     pub async fn next_tasks(&self, filter: &TaskFilter, max: usize) -> Result<Vec<Task>> {
-        scheduler::next_tasks(&self.core, filter, max).await
+        scheduler::next_tasks(&self.core, filter, max, false).await
     }
 
     /// Claims up to `max` invocations that are due now, without waiting.

@@ -23,10 +23,17 @@ enum Claim {
 /// Waits for up to `max` due invocations among the executions `filter` selects, claimed in
 /// one transaction. Returns an empty list when the filter names one execution and it has
 /// finished, the engine stopped handing out tasks, or it closed.
-pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize) -> Result<Vec<Task>> {
+/// With `while_running`, it waits only while an invocation of the selected executions runs
+/// (answering nothing once none does) and never moves the clock: a driver runs what becomes
+/// due meanwhile (a chained invoke's function, as the service would) and decides itself when
+/// to wait for more.
+pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize, while_running: bool) -> Result<Vec<Task>> {
     let max = max.max(1);
     loop {
         if core.is_closed() || core.tasks_stopped() {
+            return Ok(Vec::new());
+        }
+        if while_running && !core.read(|s| s.any_active(filter))? {
             return Ok(Vec::new());
         }
         let notified = core.notify.notified();
@@ -38,14 +45,23 @@ pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize) -> 
         match try_claim(core, filter, now, max)? {
             Claim::Tasks(tasks, ids) => return Ok(activate(core, tasks, &ids)),
             Claim::Finished => return Ok(Vec::new()),
+            Claim::Idle { .. } if while_running => {
+                let poll = Duration::from_millis(core.poll_ms);
+                tokio::select! {
+                    _ = &mut notified => {}
+                    _ = tokio::time::sleep(poll) => {}
+                }
+            }
             Claim::Idle { next_due, running } => {
                 let mut hold = None;
                 if core.clock.skips_time() && !running {
                     if let Some(due) = next_due {
-                        hold = crate::timers::hold_before_jump(core, filter, due)?;
-                        if hold.is_none() {
-                            core.clock.advance_to(due);
-                            continue;
+                        match crate::timers::jump_towards(core, filter, due)? {
+                            crate::timers::Jump::To(target) => {
+                                core.clock.advance_to(target);
+                                continue;
+                            }
+                            crate::timers::Jump::Hold(d) => hold = Some(d),
                         }
                     }
                 }

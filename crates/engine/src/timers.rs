@@ -83,19 +83,58 @@ pub(crate) fn note_activity(core: &Core, invoking: i64) {
     LAST_ACTIVITY_MS.store(real_now_ms(), Ordering::SeqCst);
 }
 
-/// Whether a time-skipping clock may jump to `due` now; otherwise how long to wait (real time)
-/// before asking again.
-pub(crate) fn hold_before_jump(core: &Core, filter: &TaskFilter, due: i64) -> Result<Option<Duration>> {
-    let Some(quiet) = core.config.callback_quiet_ms else { return Ok(None) };
+/// The last stretch of a callback's timeout that a skipping clock leaves to real time, so a test
+/// that answers a callback at a human pace (a pause of up to a second) still answers in time.
+pub const CALLBACK_REAL_MS: i64 = 1_000;
+
+/// What a time-skipping clock does about the next timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Jump {
+    /// Move the clock to this time (it may be before the timer: the rest passes in real time).
+    To(i64),
+    /// Do not move it; ask again after this much real time.
+    Hold(Duration),
+}
+
+/// Whether a time-skipping clock may jump towards the timer due at `due` now. Waits and retry
+/// delays: at once. A callback's deadline, where `callback_quiet_ms` is set (the test runner):
+/// only after the process has been quiet that long, and then only to `CALLBACK_REAL_MS` before
+/// the deadline (a shorter timeout passes wholly in real time, as on the official runner); a
+/// heartbeat deadline never, so a callback that a test keeps heartbeating within its heartbeat
+/// timeout cannot time out, and one it stops heartbeating times out in real time.
+pub(crate) fn jump_towards(core: &Core, filter: &TaskFilter, due: i64) -> Result<Jump> {
+    let Some(quiet) = core.config.callback_quiet_ms else { return Ok(Jump::To(due)) };
     let deadline = core.read(|s| s.next_timer(filter))?;
-    let is_callback_deadline =
-        matches!(deadline, Some((t, TimerKind::CallbackTimeout | TimerKind::CallbackHeartbeat)) if t == due);
-    if !is_callback_deadline {
-        return Ok(None);
+    let real_until_due = || Jump::Hold(Duration::from_millis((due - core.now()).clamp(1, quiet.max(1)) as u64));
+    match deadline {
+        Some((t, TimerKind::CallbackHeartbeat)) if t == due => Ok(real_until_due()),
+        Some((t, TimerKind::CallbackTimeout)) if t == due => {
+            let since = real_now_ms() - LAST_ACTIVITY_MS.load(Ordering::SeqCst);
+            if INVOKING.load(Ordering::SeqCst) > 0 || since < quiet {
+                return Ok(Jump::Hold(Duration::from_millis((quiet - since).clamp(1, quiet) as u64)));
+            }
+            let target = due - CALLBACK_REAL_MS;
+            if target > core.now() {
+                Ok(Jump::To(target))
+            } else {
+                Ok(real_until_due())
+            }
+        }
+        _ => Ok(Jump::To(due)),
     }
-    let since = real_now_ms() - LAST_ACTIVITY_MS.load(Ordering::SeqCst);
-    if INVOKING.load(Ordering::SeqCst) <= 0 && since >= quiet {
-        return Ok(None);
+}
+
+/// A running invocation that cannot suspend (user code runs) awaits a wait or retry due at
+/// `target`: a skipping clock moves there now, as the official runner's skipped time reaches
+/// the SDK's timers inside an invocation. Never past an earlier callback deadline (those keep
+/// `jump_towards`'s rule). Returns whether the clock moved.
+pub(crate) fn skip_while_running(core: &Core, target: i64) -> Result<bool> {
+    if !core.clock.skips_time() || target <= core.now() {
+        return Ok(false);
     }
-    Ok(Some(Duration::from_millis((quiet - since).clamp(1, quiet) as u64)))
+    let next = core.read(|s| s.next_timer(&TaskFilter::default()))?;
+    if matches!(next, Some((t, TimerKind::CallbackTimeout | TimerKind::CallbackHeartbeat)) if t < target) {
+        return Ok(false);
+    }
+    Ok(core.clock.advance_to(target))
 }
