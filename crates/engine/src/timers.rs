@@ -99,29 +99,36 @@ pub(crate) enum Jump {
 /// Whether a time-skipping clock may jump towards the timer due at `due` now. Waits and retry
 /// delays: at once. A callback's deadline, where `callback_quiet_ms` is set (the test runner):
 /// only after the process has been quiet that long, and then only to `CALLBACK_REAL_MS` before
-/// the deadline (a shorter timeout passes wholly in real time, as on the official runner); a
-/// heartbeat deadline never, so a callback that a test keeps heartbeating within its heartbeat
-/// timeout cannot time out, and one it stops heartbeating times out in real time.
+/// the deadline (a shorter timeout passes wholly in real time, as on the official runner). A
+/// heartbeat deadline that a heartbeat has moved: never, so a callback that a test keeps
+/// heartbeating within its heartbeat timeout cannot time out, and one it stops heartbeating
+/// times out in real time.
 pub(crate) fn jump_towards(core: &Core, filter: &TaskFilter, due: i64) -> Result<Jump> {
     let Some(quiet) = core.config.callback_quiet_ms else { return Ok(Jump::To(due)) };
-    let deadline = core.read(|s| s.next_timer(filter))?;
-    let real_until_due = || Jump::Hold(Duration::from_millis((due - core.now()).clamp(1, quiet.max(1)) as u64));
-    match deadline {
-        Some((t, TimerKind::CallbackHeartbeat)) if t == due => Ok(real_until_due()),
-        Some((t, TimerKind::CallbackTimeout)) if t == due => {
-            let since = real_now_ms() - LAST_ACTIVITY_MS.load(Ordering::SeqCst);
-            if INVOKING.load(Ordering::SeqCst) > 0 || since < quiet {
-                return Ok(Jump::Hold(Duration::from_millis((quiet - since).clamp(1, quiet) as u64)));
-            }
-            let target = due - CALLBACK_REAL_MS;
-            if target > core.now() {
-                Ok(Jump::To(target))
-            } else {
-                Ok(real_until_due())
-            }
-        }
-        _ => Ok(Jump::To(due)),
+    let Some(timer) = core.read(|s| s.next_timer(filter))?.filter(|t| t.due_ms == due && is_callback_deadline(t.kind)) else {
+        return Ok(Jump::To(due));
+    };
+    let real_until_due = Jump::Hold(Duration::from_millis((due - core.now()).clamp(1, quiet.max(1)) as u64));
+    if timer.kind == TimerKind::CallbackHeartbeat && heartbeated(core, &timer)? {
+        return Ok(real_until_due);
     }
+    let since = real_now_ms() - LAST_ACTIVITY_MS.load(Ordering::SeqCst);
+    if INVOKING.load(Ordering::SeqCst) > 0 || since < quiet {
+        return Ok(Jump::Hold(Duration::from_millis((quiet - since).clamp(1, quiet) as u64)));
+    }
+    let target = due - CALLBACK_REAL_MS;
+    Ok(if target > core.now() { Jump::To(target) } else { real_until_due })
+}
+
+fn is_callback_deadline(kind: TimerKind) -> bool {
+    matches!(kind, TimerKind::CallbackTimeout | TimerKind::CallbackHeartbeat)
+}
+
+/// Whether a heartbeat moved this heartbeat deadline (it is later than the callback's start
+/// plus its heartbeat timeout): a test is heartbeating the callback.
+fn heartbeated(core: &Core, timer: &DueTimer) -> Result<bool> {
+    let op = core.read(|s| s.get_op(timer.exec_id, &timer.op_id))?;
+    Ok(op.is_some_and(|(op, _)| op.callback_heartbeat_s.is_some_and(|h| timer.due_ms > op.start_ms + h * 1000)))
 }
 
 /// A running invocation that cannot suspend (user code runs) awaits a wait or retry due at
@@ -133,7 +140,7 @@ pub(crate) fn skip_while_running(core: &Core, target: i64) -> Result<bool> {
         return Ok(false);
     }
     let next = core.read(|s| s.next_timer(&TaskFilter::default()))?;
-    if matches!(next, Some((t, TimerKind::CallbackTimeout | TimerKind::CallbackHeartbeat)) if t < target) {
+    if next.is_some_and(|t| t.due_ms < target && is_callback_deadline(t.kind)) {
         return Ok(false);
     }
     Ok(core.clock.advance_to(target))
