@@ -144,7 +144,9 @@ impl NativeInvocation {
 
     #[napi]
     pub fn user_code(&mut self, delta: i32) {
-        self.vm.user_code(delta);
+        if let (Some(busy), Some(engine)) = (self.vm.user_code(delta), &self.engine) {
+            engine.set_busy(self.vm.arn(), busy);
+        }
     }
 
     #[napi]

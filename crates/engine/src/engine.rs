@@ -179,6 +179,12 @@ impl Engine {
         Ok(scheduler::next_tasks(&self.core, filter, 1, true).await?.pop())
     }
 
+    /// The running invocation of `arn` became busy (user code runs: it cannot end now) or not;
+    /// the invocation's state machine decides (vm.rs `user_code`).
+    pub fn set_busy(&self, arn: &str, busy: bool) {
+        self.core.set_busy(arn, busy)
+    }
+
     /// Whether the clock skips time (a test's virtual clock).
     pub fn skips_time(&self) -> bool {
         self.core.clock.skips_time()

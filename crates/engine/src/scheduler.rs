@@ -33,25 +33,27 @@ pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize, whi
         if core.is_closed() || core.tasks_stopped() {
             return Ok(Vec::new());
         }
-        if while_running && !core.read(|s| s.any_active(filter))? {
-            return Ok(Vec::new());
-        }
         let notified = core.notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
 
+        if while_running {
+            if !core.read(|s| s.any_active(filter))? {
+                return Ok(Vec::new());
+            }
+            // Beside an invocation that could end now nothing runs: as on the service, an idle
+            // caller ends before what it invoked answers.
+            if !busy_in(core, filter)? {
+                wait_for_change(core, notified).await;
+                continue;
+            }
+        }
         let now = core.now();
         crate::timers::fire_due(core, now)?;
         match try_claim(core, filter, now, max)? {
             Claim::Tasks(tasks, ids) => return Ok(activate(core, tasks, &ids)),
             Claim::Finished => return Ok(Vec::new()),
-            Claim::Idle { .. } if while_running => {
-                let poll = Duration::from_millis(core.poll_ms);
-                tokio::select! {
-                    _ = &mut notified => {}
-                    _ = tokio::time::sleep(poll) => {}
-                }
-            }
+            Claim::Idle { .. } if while_running => wait_for_change(core, notified).await,
             Claim::Idle { next_due, running } => {
                 let mut hold = None;
                 if core.clock.skips_time() && !running {
@@ -77,6 +79,24 @@ pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize, whi
             }
         }
     }
+}
+
+async fn wait_for_change(core: &Core, notified: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>) {
+    tokio::select! {
+        _ = notified => {}
+        _ = tokio::time::sleep(Duration::from_millis(core.poll_ms)) => {}
+    }
+}
+
+/// Whether a running invocation of the selected executions is busy (user code runs in it).
+fn busy_in(core: &Core, filter: &TaskFilter) -> Result<bool> {
+    for arn in core.busy_arns() {
+        let Some(root) = &filter.arn else { return Ok(true) };
+        if &arn == root || core.read(|s| s.exec_by_arn(&arn))?.is_some_and(|e| &e.root_arn == root) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Claims what is due now without waiting (no clock jump): a poll for callers with their own

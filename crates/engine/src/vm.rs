@@ -248,10 +248,14 @@ impl InvocationVm {
         false
     }
 
-    /// User code (a step function) starts (+1) or ends (-1): no suspension meanwhile.
-    pub fn user_code(&mut self, delta: i32) {
+    /// User code (a step function) starts (+1) or ends (-1): no suspension meanwhile. Returns
+    /// whether the invocation became busy (`Some(true)`: it cannot end now) or not busy any more.
+    pub fn user_code(&mut self, delta: i32) -> Option<bool> {
+        let was = self.executing > 0;
         self.executing = self.executing.saturating_add_signed(delta);
         self.idle_since = None;
+        let is = self.executing > 0;
+        (was != is).then_some(is)
     }
 
     /// The operation at `id` waits on the service, but its promise may not be awaited: until
