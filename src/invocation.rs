@@ -180,8 +180,8 @@ impl NativeInvocation {
     /// Real ms until the record `id` should be polled (vm.rs decides, on the engine's clock).
     #[napi]
     pub fn poll_delay(&self, id: String) -> f64 {
-        let (now, skips) = self.engine.as_ref().map_or_else(|| (chrono::Utc::now().timestamp_millis(), false), |e| (e.now_ms(), e.skips_time()));
-        self.vm.poll_delay(&id, now, skips) as f64
+        let now = self.engine.as_ref().map_or_else(|| chrono::Utc::now().timestamp_millis(), |e| e.now_ms());
+        self.vm.poll_delay(&id, now) as f64
     }
 
     #[napi]

@@ -185,16 +185,7 @@ impl Engine {
         self.core.set_busy(arn, busy)
     }
 
-    /// Whether the clock skips time (a test's virtual clock).
-    pub fn skips_time(&self) -> bool {
-        self.core.clock.skips_time()
-    }
 
-    /// A running invocation that cannot suspend awaits a wait or retry due at `target`: a
-    /// skipping clock moves there (timers.rs decides). Returns whether it moved.
-    pub fn skip_while_running(&self, target: i64) -> Result<bool> {
-        timers::skip_while_running(&self.core, target)
-    }
 
     /// Like `next_task`, but claims up to `max` due invocations at once (one transaction).
     pub async fn next_tasks(&self, filter: &TaskFilter, max: usize) -> Result<Vec<Task>> {

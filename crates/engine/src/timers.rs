@@ -130,18 +130,3 @@ fn heartbeated(core: &Core, timer: &DueTimer) -> Result<bool> {
     let op = core.read(|s| s.get_op(timer.exec_id, &timer.op_id))?;
     Ok(op.is_some_and(|(op, _)| op.callback_heartbeat_s.is_some_and(|h| timer.due_ms > op.start_ms + h * 1000)))
 }
-
-/// A running invocation that cannot suspend (user code runs) awaits a wait or retry due at
-/// `target`: a skipping clock moves there now, as the official runner's skipped time reaches
-/// the SDK's timers inside an invocation. Never past an earlier callback deadline (those keep
-/// `jump_towards`'s rule). Returns whether the clock moved.
-pub(crate) fn skip_while_running(core: &Core, target: i64) -> Result<bool> {
-    if !core.clock.skips_time() || target <= core.now() {
-        return Ok(false);
-    }
-    let next = core.read(|s| s.next_timer(&TaskFilter::default()))?;
-    if next.is_some_and(|t| t.due_ms < target && is_callback_deadline(t.kind)) {
-        return Ok(false);
-    }
-    Ok(core.clock.advance_to(target))
-}

@@ -293,29 +293,13 @@ impl InvocationVm {
     }
 
     /// Real ms until the record `id` should be polled: when its wait or retry is due (the
-    /// engine's clock `now`), or a second when the service gives no time. With a skipping clock
-    /// the poll comes after the cooldown at most: if user code still runs then, the poll moves
-    /// the clock to the due time (`skip_target`), as skipped time would.
-    pub fn poll_delay(&self, id: &str, now: i64, skips_time: bool) -> i64 {
+    /// engine's clock `now`; a skipping clock moves only while nothing runs, so skipped time
+    /// makes the invocations real time would), or a second when the service gives no time.
+    pub fn poll_delay(&self, id: &str, now: i64) -> i64 {
         match self.replay.get(id).and_then(|op| op.next_attempt_ms.or(op.scheduled_end_ms)) {
-            Some(due) if skips_time && due > now => (due - now).min(SUSPEND_COOLDOWN.as_millis() as i64),
             Some(due) => (due - now).max(0),
             None => 1000,
         }
-    }
-
-    /// When polling while user code runs (the invocation cannot suspend): the earliest due time
-    /// of a wait or retry it awaits, for a skipping clock to move to. None when it could
-    /// suspend instead: then, as on the service, it ends first and the clock moves after.
-    pub fn skip_target(&self) -> Option<i64> {
-        if self.terminated || self.executing == 0 {
-            return None;
-        }
-        self.waiting
-            .keys()
-            .filter(|id| !self.inside_finished(id) && !self.unawaited.contains(*id))
-            .filter_map(|id| self.replay.get(id).filter(|op| op.awaits_service()).and_then(|op| op.next_attempt_ms.or(op.scheduled_end_ms)))
-            .min()
     }
 
     /// The suspension rule: suspend once idle for the cooldown (and then the invocation ends).
@@ -343,11 +327,6 @@ impl InvocationVm {
 /// Sends the next batch of each invocation through `engine` (one transaction for all of them)
 /// and merges each answer into its invocation. `None` for an invocation with nothing to send.
 pub fn commit(engine: &Engine, vms: &mut [&mut InvocationVm], max: usize, poll: bool) -> Result<Vec<Option<Result<Committed>>>> {
-    if poll && engine.skips_time() {
-        if let Some(target) = vms.iter().filter_map(|vm| vm.skip_target()).min() {
-            engine.skip_while_running(target)?;
-        }
-    }
     let mut requests = Vec::new();
     let mut slots = Vec::new();
     for (i, vm) in vms.iter_mut().enumerate() {
@@ -411,17 +390,17 @@ mod tests {
     }
 
     #[test]
-    fn a_busy_invocation_polls_soon_under_skipped_time_and_names_the_due_time() {
+    fn polls_when_the_record_is_due_and_reports_when_it_becomes_busy() {
         let mut wait = Operation::new("w", OperationType::Wait, OperationStatus::Started, 0);
         wait.scheduled_end_ms = Some(60_000);
         let mut vm = InvocationVm::new("arn", "t0", vec![wait]);
-        vm.waiting("w", 1);
-        assert_eq!(vm.poll_delay("w", 0, false), 60_000, "real time: when it is due");
-        assert_eq!(vm.poll_delay("w", 0, true), SUSPEND_COOLDOWN.as_millis() as i64);
-        assert_eq!(vm.poll_delay("missing", 0, true), 1000);
-        assert_eq!(vm.skip_target(), None, "idle: it suspends instead");
-        vm.user_code(1);
-        assert_eq!(vm.skip_target(), Some(60_000), "user code runs: the clock may move");
+        assert_eq!(vm.poll_delay("w", 10_000), 50_000);
+        assert_eq!(vm.poll_delay("w", 70_000), 0);
+        assert_eq!(vm.poll_delay("missing", 0), 1000, "no time given: every second");
+        assert_eq!(vm.user_code(1), Some(true));
+        assert_eq!(vm.user_code(1), None, "still busy");
+        assert_eq!(vm.user_code(-1), None);
+        assert_eq!(vm.user_code(-1), Some(false));
     }
 
     #[test]
