@@ -51,8 +51,8 @@ export declare class NativeEngine {
   getExecutionState(arn: string, token: string, marker?: string | undefined | null, maxItems?: number | undefined | null): ExecutionState
   /**
    * Resolves with the next invocation to run, or null when the filtered execution finished.
-   * With `whileRunning`, only while an invocation of the filtered executions runs (null once
-   * none does), never moving a skipping clock.
+   * With `whileRunning`, only while an invocation of the filtered executions is busy (null
+   * once none is), never moving a skipping clock.
    */
   nextTask(filter?: TaskFilter | undefined | null, whileRunning?: boolean | undefined | null): Promise<InvocationTask | null>
   /**
@@ -137,7 +137,11 @@ export declare class NativeInvocation {
   /** The batch in flight failed: the invocation ends. */
   failed(): void
   markFinished(stepId: string): void
-  userCode(delta: number): void
+  /**
+   * User code starts (+1) or ends (-1); true when the invocation just became busy (it
+   * cannot end now), false when it just stopped being busy, null otherwise.
+   */
+  userCode(delta: number): boolean | null
   waiting(id: string, delta: number): void
   /** The operation's promise is held but not awaited yet (until `awaited`). */
   held(id: string): void

@@ -142,11 +142,15 @@ impl NativeInvocation {
         self.vm.mark_finished(&step_id);
     }
 
+    /// User code starts (+1) or ends (-1); true when the invocation just became busy (it
+    /// cannot end now), false when it just stopped being busy, null otherwise.
     #[napi]
-    pub fn user_code(&mut self, delta: i32) {
-        if let (Some(busy), Some(engine)) = (self.vm.user_code(delta), &self.engine) {
+    pub fn user_code(&mut self, delta: i32) -> Option<bool> {
+        let changed = self.vm.user_code(delta);
+        if let (Some(busy), Some(engine)) = (changed, &self.engine) {
             engine.set_busy(self.vm.arn(), busy);
         }
+        changed
     }
 
     #[napi]

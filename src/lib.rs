@@ -224,8 +224,8 @@ impl NativeEngine {
     }
 
     /// Resolves with the next invocation to run, or null when the filtered execution finished.
-    /// With `whileRunning`, only while an invocation of the filtered executions runs (null once
-    /// none does), never moving a skipping clock.
+    /// With `whileRunning`, only while an invocation of the filtered executions is busy (null
+    /// once none is), never moving a skipping clock.
     #[napi]
     pub async fn next_task(&self, filter: Option<TaskFilter>, while_running: Option<bool>) -> Result<Option<InvocationTask>> {
         let inner = self.inner.clone();

@@ -303,13 +303,31 @@ export class DurableEngine {
         .finally(() => running.delete(done));
       running.add(done);
     };
-    while (!failure && !stopped) {
-      const task = await callAsync(() => this.native.nextTask({ arn }));
-      if (!task) break;
-      run(task);
-      // Only while something runs, and without moving skipped time (the engine decides).
-      for (let beside; (beside = await callAsync(() => this.native.nextTask({ arn }, true))); ) run(beside);
-      while (running.size > 0) await Promise.all([...running]);
+    // Beside a busy invocation (the engine decides what may run there, and answers nothing
+    // once none is busy, so an idle process can still exit). Restarted when one becomes busy.
+    let beside: Promise<void> | undefined;
+    let again = false;
+    const runBeside = async (): Promise<void> => {
+      do {
+        again = false;
+        for (let task; (task = await callAsync(() => this.native.nextTask({ arn }, true))); ) run(task);
+      } while (again);
+      beside = undefined;
+    };
+    const busy = () => {
+      if (beside) again = true;
+      else beside = runBeside();
+    };
+    this.client.busyListeners.add(busy);
+    try {
+      while (!failure && !stopped) {
+        const task = await callAsync(() => this.native.nextTask({ arn }));
+        if (!task) break;
+        run(task);
+        while (running.size > 0 || beside) await Promise.all([...running, beside]);
+      }
+    } finally {
+      this.client.busyListeners.delete(busy);
     }
     if (failure) throw failure.error;
     return this.get(arn);

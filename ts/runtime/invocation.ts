@@ -216,7 +216,7 @@ export class Invocation {
 
   /** Counts a user function (step body) as running: the invocation cannot suspend meanwhile. */
   async executingWhile<T>(fn: () => Promise<T>): Promise<T> {
-    this.vm.userCode(1);
+    if (this.vm.userCode(1)) this.inProcess?.becameBusy();
     this.cancelSuspend();
     try {
       return await fn();

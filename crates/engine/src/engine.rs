@@ -173,8 +173,8 @@ impl Engine {
         Ok(scheduler::next_tasks(&self.core, filter, 1, false).await?.pop())
     }
 
-    /// Like `next_task`, but only while an invocation of the selected executions runs (`None`
-    /// once none does), and without moving a skipping clock (scheduler.rs).
+    /// Like `next_task`, but only while an invocation of the selected executions is busy
+    /// (`None` once none is), and without moving a skipping clock (scheduler.rs).
     pub async fn next_task_while_running(&self, filter: &TaskFilter) -> Result<Option<Task>> {
         Ok(scheduler::next_tasks(&self.core, filter, 1, true).await?.pop())
     }

@@ -23,10 +23,10 @@ enum Claim {
 /// Waits for up to `max` due invocations among the executions `filter` selects, claimed in
 /// one transaction. Returns an empty list when the filter names one execution and it has
 /// finished, the engine stopped handing out tasks, or it closed.
-/// With `while_running`, it waits only while an invocation of the selected executions runs
-/// (answering nothing once none does) and never moves the clock: a driver runs what becomes
-/// due meanwhile (a chained invoke's function, as the service would) and decides itself when
-/// to wait for more.
+/// With `while_running`, it waits only while an invocation of the selected executions is busy
+/// (user code runs in it, so it cannot end now), answering nothing once none is, and never
+/// moves the clock: a driver runs what becomes due meanwhile (a chained invoke's function, as
+/// the service would) and asks again when an invocation becomes busy.
 pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize, while_running: bool) -> Result<Vec<Task>> {
     let max = max.max(1);
     loop {
@@ -37,16 +37,10 @@ pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize, whi
         tokio::pin!(notified);
         notified.as_mut().enable();
 
-        if while_running {
-            if !core.read(|s| s.any_active(filter))? {
-                return Ok(Vec::new());
-            }
-            // Beside an invocation that could end now nothing runs: as on the service, an idle
-            // caller ends before what it invoked answers.
-            if !busy_in(core, filter)? {
-                wait_for_change(core, notified).await;
-                continue;
-            }
+        // Beside an invocation that could end now nothing runs: as on the service, an idle
+        // caller ends before what it invoked answers. Answering at once lets an idle process exit.
+        if while_running && !busy_in(core, filter)? {
+            return Ok(Vec::new());
         }
         let now = core.now();
         crate::timers::fire_due(core, now)?;
