@@ -2,9 +2,10 @@
 //! timer is handed to its operation's state machine (waits elapse, retries become ready,
 //! callbacks time out), which records its event and wakes the execution. Also the one place
 //! that decides whether a time-skipping clock may jump to the next timer now: waits and retry
-//! delays at once; a callback's deadline only after the process has been quiet for
-//! `callback_quiet_ms` of real time (the test may still answer it, as it always can with a
-//! runner whose callback timers run in real time).
+//! delays at once; towards a callback's timeout only after the process has been quiet for
+//! `callback_quiet_ms` of real time, and then to `CALLBACK_REAL_MS` before it; to a heartbeat
+//! deadline a heartbeat moved, never (a test may still answer or heartbeat, as it always can
+//! with a runner whose callback timers run in real time).
 //!
 //! Quiet is judged for the whole process: a test may answer one runner's callback from another
 //! runner's handler, so the activity of every engine that asks for quiet counts.
