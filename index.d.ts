@@ -172,6 +172,13 @@ export interface ChainedInvokeDetails {
   Error?: WireErrorObject
 }
 
+/**
+ * Checks a value a user gave (a number, or a flag's text) against the engine's table of
+ * ranges: answers the whole number, or throws InvalidParameterError naming `shownAs` (a flag
+ * such as `--timeout`, a config field; default the limit's name), the value and the range.
+ */
+export declare function checkLimit(name: string, value: number | string, shownAs?: string | undefined | null): number
+
 export interface CheckpointResponse {
   CheckpointToken: string
   NewExecutionState: ExecutionState
@@ -234,6 +241,7 @@ export interface EngineMetrics {
   activeInvocations: number
 }
 
+/** Numbers are checked against the engine's ranges (`limits.rs`) by their option name. */
 export interface EngineOptions {
   skipTime?: boolean
   leaseMs?: number

@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeEngine = nativeBinding.NativeEngine
 module.exports.NativeInvocation = nativeBinding.NativeInvocation
+module.exports.checkLimit = nativeBinding.checkLimit
 module.exports.engineErrorSample = nativeBinding.engineErrorSample
 module.exports.hashStepId = nativeBinding.hashStepId
 module.exports.postgresCreateDatabase = nativeBinding.postgresCreateDatabase

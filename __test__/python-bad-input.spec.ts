@@ -49,7 +49,7 @@ describe("durable-node run <file>.py with bad input", () => {
     ["a missing function", () => [EXAMPLE, "--export", "handler_that_is_not_there"], /order_processing\.py has no function "handler_that_is_not_there" \(Runtime\.HandlerNotFound: Handler 'handler_that_is_not_there' missing on module 'order_processing'\)/],
     ["a module whose import fails", () => [fixture("bad_import.py")], /cannot import bad_import\.py \(Runtime\.ImportModuleError: Unable to import module 'bad_import': No module named 'durable_node_no_such_package'\)/],
     ["a module that raises at import", () => [fixture("raises_at_import.py")], /raises_at_import\.py failed to initialise \(RuntimeError: ORDERS_TABLE is not configured\)/],
-    ["a bad --timeout", () => [EXAMPLE, "--timeout", "0"], /--timeout must be a whole number of seconds from 1 to 900, not "0"/],
+    ["a bad --timeout", () => [EXAMPLE, "--timeout", "0"], /invalid --timeout 0: must be a whole number from 1 to 900 seconds/],
     ["--python for a TypeScript handler", () => [path.join(REPO_ROOT, "examples", "order-processing.ts"), "--python", PYTHON], /--python applies to Python handlers \(\.py files\), not .*order-processing\.ts/],
   ];
   for (const [what, args, message] of cases) {
@@ -82,7 +82,7 @@ describe("durable-node worker with a bad Python function", () => {
     ["a missing function", { handler: EXAMPLE, export: "nope" }, /function "orders" \(.*order_processing\.py\): order_processing\.py has no function "nope" \(Runtime\.HandlerNotFound/],
     ["a module whose import fails", { handler: fixture("bad_import.py") }, /function "orders" \(.*bad_import\.py\): cannot import bad_import\.py \(Runtime\.ImportModuleError: Unable to import module 'bad_import'/],
     ["an unknown runtime", { handler: EXAMPLE, runtime: "ruby" }, /function "orders" in .*: "runtime" must be "node" or "python", not "ruby"/],
-    ["a timeout out of range", { handler: EXAMPLE, timeout: 1000 }, /function "orders" in .*: "timeout" must be a whole number of seconds from 1 to 900, not 1000/],
+    ["a timeout out of range", { handler: EXAMPLE, timeout: 1000 }, /invalid function "orders" in .*: "timeout" 1000: must be a whole number from 1 to 900 seconds/],
     ["a Python field on a TypeScript function", { handler: path.join(REPO_ROOT, "examples", "order-processing.ts"), python: "python3" }, /"python" applies to "runtime": "python" functions only/],
   ];
   for (const [what, entry, message] of cases) {

@@ -74,22 +74,42 @@ pub fn postgres_execute(url: String, sql: String) -> Result<()> {
     engine::storage::postgres_admin::execute(&url, &sql).map_err(js_err)
 }
 
+/// Numbers are checked against the engine's ranges (`limits.rs`) by their option name.
 #[napi(object)]
 pub struct EngineOptions {
     pub skip_time: Option<bool>,
-    pub lease_ms: Option<i64>,
-    pub page_size: Option<u32>,
-    pub invocation_retry_delay_ms: Option<i64>,
+    pub lease_ms: Option<f64>,
+    pub page_size: Option<f64>,
+    pub invocation_retry_delay_ms: Option<f64>,
     /// Failed invocations in a row, with nothing checkpointed, that end the execution FAILED.
-    pub max_failed_invocations: Option<u32>,
-    pub poll_ms: Option<u32>,
+    pub max_failed_invocations: Option<f64>,
+    pub poll_ms: Option<f64>,
     pub synchronous_full: Option<bool>,
     /// With skipTime: jump to a callback deadline only after this many ms of quiet (tests).
-    pub callback_quiet_ms: Option<u32>,
+    pub callback_quiet_ms: Option<f64>,
     /// This machine's identity for leases (default: boot id and PID namespace).
     pub host_id: Option<String>,
     /// Tests: a clock that stands still at this time (ms) until `advanceClockTo` moves it.
     pub manual_clock_ms: Option<f64>,
+}
+
+/// `value` checked against the range named `name` (`limits.rs`), refused naming `shown_as`.
+fn limited(name: &str, shown_as: &str, value: Either<f64, String>) -> Result<i64> {
+    let limit = engine::limits::find(name).ok_or_else(|| js_err(engine::EngineError::parameter("limit", name, "is not a known limit")))?;
+    match value {
+        Either::A(n) => limit.check_number(shown_as, n),
+        Either::B(text) => limit.check_text(shown_as, &text),
+    }
+    .map_err(js_err)
+}
+
+/// Checks a value a user gave (a number, or a flag's text) against the engine's table of
+/// ranges: answers the whole number, or throws InvalidParameterError naming `shownAs` (a flag
+/// such as `--timeout`, a config field; default the limit's name), the value and the range.
+#[napi]
+pub fn check_limit(name: String, value: Either<f64, String>, shown_as: Option<String>) -> Result<f64> {
+    let shown = shown_as.unwrap_or_else(|| name.clone());
+    Ok(limited(&name, &shown, value)? as f64)
 }
 
 #[napi(object)]
@@ -126,30 +146,29 @@ impl NativeEngine {
         let mut full = false;
         let mut manual = None;
         if let Some(o) = options {
+            let opt = |name: &str, v: Option<f64>| v.map(|v| limited(name, name, Either::A(v))).transpose();
             config.skip_time = o.skip_time.unwrap_or(false);
-            if let Some(v) = o.lease_ms {
+            if let Some(v) = opt("leaseMs", o.lease_ms)? {
                 config.lease_ms = v;
             }
-            if let Some(v) = o.page_size {
+            if let Some(v) = opt("pageSize", o.page_size)? {
                 config.page_size = v as usize;
             }
-            if let Some(v) = o.invocation_retry_delay_ms {
+            if let Some(v) = opt("invocationRetryDelayMs", o.invocation_retry_delay_ms)? {
                 config.invocation_retry_delay_ms = v;
             }
-            if let Some(v) = o.max_failed_invocations {
-                if v == 0 {
-                    return Err(js_err(engine::EngineError::parameter("maxFailedInvocations", v, "must be at least 1")));
-                }
-                config.max_failed_invocations = v as i64;
+            if let Some(v) = opt("maxFailedInvocations", o.max_failed_invocations)? {
+                config.max_failed_invocations = v;
             }
-            if let Some(v) = o.poll_ms {
+            if let Some(v) = opt("pollMs", o.poll_ms)? {
                 config.poll_ms = v as u64;
             }
             full = o.synchronous_full.unwrap_or(false);
-            config.callback_quiet_ms = o.callback_quiet_ms.map(i64::from);
+            config.callback_quiet_ms = opt("callbackQuietMs", o.callback_quiet_ms)?;
             config.host_id = o.host_id;
-            manual = o.manual_clock_ms.map(|t| t as i64);
+            manual = opt("manualClockMs", o.manual_clock_ms)?;
         }
+        config.validate().map_err(js_err)?;
         let inner = match manual {
             Some(start) => {
                 let storage = engine::storage::SqliteStorage::open(&path).map_err(js_err)?;

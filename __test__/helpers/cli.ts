@@ -24,6 +24,8 @@ export interface CliOptions {
   cwd?: string;
   /** Added to (or, when undefined, removed from) the environment of the child. */
   env?: Record<string, string | undefined>;
+  /** Run the child as this user and group (a test running as root drops its privileges). */
+  user?: { uid: number; gid: number };
 }
 
 /** The test runner's environment without the example services' knobs, plus `extra`. */
@@ -52,6 +54,7 @@ export class CliProcess {
       cwd: options.cwd ?? REPO_ROOT,
       env: childEnv(options.env),
       stdio: ["ignore", "pipe", "pipe"],
+      ...options.user,
     });
     this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
       this.stdout += chunk;

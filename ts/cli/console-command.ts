@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import type { DurableEngine } from "../engine/durable-engine";
 import { DurableHttpServer, TOKEN_ENV, isLoopback } from "../http/server";
 import { UsageError } from "./usage-error";
+import { checkLimit } from "../limits";
 import { DEFAULT_PORT } from "./worker-command";
 
 interface ConsoleCliOptions {
@@ -18,12 +19,11 @@ interface ConsoleCliOptions {
 }
 
 async function runConsole(options: ConsoleCliOptions, open: (db: string | undefined) => DurableEngine, out: (line: string) => void): Promise<number> {
-  const port = Number(options.port);
-  if (!/^\d+$/.test(options.port) || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, not ${JSON.stringify(options.port)}`);
+  const port = checkLimit("port", options.port, "--port");
   const token = options.token ?? process.env[TOKEN_ENV] ?? undefined;
   if (!isLoopback(options.host) && !token) throw new UsageError(`--host ${options.host} is not a loopback address: a token is required (--token or ${TOKEN_ENV})`);
   const engine = open(options.db);
-  const server = new DurableHttpServer(engine, { host: options.host, port, token, awsApi: false, onInternalError: (e, m, p) => out(`error: ${m} ${p}: ${(e as Error)?.stack ?? e}`) });
+  const server = new DurableHttpServer(engine, { host: options.host, port, token, awsApi: false, onInternalError: (e, m, p) => out(`error: ${m} ${p}: ${(e as Error)?.stack ?? e}`), onClientGone: (e, m, p) => out(`warning: ${m} ${p}: ${e.message}`) });
   try {
     const url = await server.listen().catch((e: NodeJS.ErrnoException) => {
       throw new UsageError(`cannot listen on ${options.host}:${port}: ${e.code ?? e.message}`);

@@ -17,6 +17,7 @@ import { parseErrorObject } from "./callback-command";
 import { oneLine } from "./printer";
 import { UsageError, usage } from "./usage-error";
 import { checkOtelUrl, startTracing } from "../tracing/setup";
+import { checkLimit, optionalLimit } from "../limits";
 
 export const DEFAULT_PORT = 9014;
 
@@ -42,12 +43,6 @@ interface WorkerCliOptions {
   otel?: string;
 }
 
-function integer(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, not ${JSON.stringify(value)}`);
-  return n;
-}
-
 function parseInput(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   try {
@@ -60,11 +55,10 @@ function parseInput(text: string | undefined): string | undefined {
 
 /** Runs a worker until SIGTERM/SIGINT; resolves with the exit status. */
 async function runWorker(options: WorkerCliOptions, open: Open, write: (line: string) => void): Promise<number> {
-  const port = integer(options.port, "--port", 0);
-  if (port > 65535) throw new UsageError(`--port must be at most 65535`);
-  const concurrency = integer(options.concurrency, "--concurrency", 1);
-  const graceMs = integer(options.shutdownTimeout, "--shutdown-timeout", 0);
-  const leaseMs = options.leaseMs === undefined ? undefined : integer(options.leaseMs, "--lease-ms", 100);
+  const port = checkLimit("port", options.port, "--port");
+  const concurrency = checkLimit("concurrency", options.concurrency, "--concurrency");
+  const graceMs = checkLimit("shutdownTimeoutMs", options.shutdownTimeout, "--shutdown-timeout");
+  const leaseMs = optionalLimit("leaseMs", options.leaseMs, "--lease-ms");
   const token = options.token ?? process.env[TOKEN_ENV] ?? undefined;
   if (options.http && !isLoopback(options.host) && !token) {
     throw new UsageError(`--host ${options.host} is not a loopback address: a token is required (--token or ${TOKEN_ENV})`);
@@ -96,6 +90,7 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
         token,
         console: options.console,
         onInternalError: (e, method, path) => log.event("error", `HTTP ${method} ${path} failed: ${(e as Error)?.stack ?? e}`),
+        onClientGone: (e, method, path) => log.event("warn", `HTTP ${method} ${path}: ${e.message}`, { method, path }),
       });
       const url = await server.listen().catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot listen on ${options.host}:${port}: ${e.code ?? e.message}`);

@@ -7,7 +7,7 @@ import type http from "node:http";
 
 import type { DurableEngine } from "../engine/durable-engine";
 import { AwsError, toAwsError } from "../http/aws-errors";
-import { readBody } from "../http/body";
+import { ClientGoneError, readBody } from "../http/body";
 import { EngineMetricsExporter } from "../metrics/prometheus";
 import { ConsoleAssets } from "./assets";
 import { ConsoleGuard } from "./auth";
@@ -23,6 +23,7 @@ export interface ConsoleOptions {
   /** How often live streams look for changes (ms, default 250). */
   feedIntervalMs?: number;
   onInternalError?: (error: unknown, method: string, path: string) => void;
+  onClientGone?: (error: ClientGoneError, method: string, path: string) => void;
 }
 
 type Req = { req: http.IncomingMessage; res: http.ServerResponse; url: URL; p: string[] };
@@ -107,6 +108,7 @@ export class ConsoleHandler {
       const answer = await found.route.handle({ req, res, url, p: found.params });
       if (answer !== "streamed") json(res, 200, answer);
     } catch (e) {
+      if (e instanceof ClientGoneError) return this.options.onClientGone?.(e, method, url.pathname);
       const { error, internal } = toAwsError(e);
       if (internal) this.options.onInternalError?.(e, method, url.pathname);
       if (!res.headersSent && !res.destroyed) json(res, error.status, { error: error.message, type: error.awsName });

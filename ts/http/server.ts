@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import type { DurableEngine } from "../engine/durable-engine";
 import { ConsoleHandler } from "../console/handler";
 import { DurableApi, type ApiRequest, type ApiResponse } from "./api";
-import { readBody } from "./body";
+import { ClientGoneError, readBody } from "./body";
 import { AwsError, toAwsError } from "./aws-errors";
 
 export const TOKEN_ENV = "DURABLE_NODE_TOKEN";
@@ -24,6 +24,8 @@ export interface HttpServerOptions {
   token?: string;
   /** Called for internal errors (the client only sees a ServiceException). */
   onInternalError?: (error: unknown, method: string, path: string) => void;
+  /** Called when a client went away before sending its whole request (nothing is answered). */
+  onClientGone?: (error: ClientGoneError, method: string, path: string) => void;
   /** Serve the console and /metrics (default true). */
   console?: boolean;
   /** Serve the AWS API (default true; `durable-node console` serves the console alone). */
@@ -129,7 +131,7 @@ export class DurableHttpServer {
     }
     this.api = new DurableApi(engine);
     if (options.console ?? true) {
-      this.console = new ConsoleHandler(engine, { token: options.token, loopback: isLoopback(host), onInternalError: options.onInternalError });
+      this.console = new ConsoleHandler(engine, { token: options.token, loopback: isLoopback(host), onInternalError: options.onInternalError, onClientGone: options.onClientGone });
     }
     this.server = http.createServer((req, res) => void this.serve(req, res));
   }
@@ -177,6 +179,7 @@ export class DurableHttpServer {
       const response = await found.route.handle(this.api, { params: found.params, query: url.searchParams, headers: req.headers, body, closed });
       if (!res.writableEnded && !res.destroyed) send(res, response);
     } catch (e) {
+      if (e instanceof ClientGoneError) return this.options.onClientGone?.(e, method, rawPath);
       const { error, internal } = toAwsError(e);
       if (internal) this.options.onInternalError?.(e, method, rawPath);
       if (res.headersSent || res.destroyed) return;

@@ -14,6 +14,7 @@ import { followExecution } from "../cli/printer";
 import { driveExecution } from "../cli/run-execution";
 import { resolveDb } from "../cli/database";
 import { UsageError } from "../cli/usage-error";
+import { optionalLimit } from "../limits";
 import { checkRuntimeInterpreter, ensurePythonEnv } from "./environment";
 import { DEFAULT_PYTHON_EXPORT, checkPythonHandler, createPythonPool, initErrorMessage, pythonOutputLines } from "./function";
 
@@ -37,19 +38,12 @@ export function pythonFunctionName(file: string, exportName: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 64) || "handler";
 }
 
-function timeoutOf(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 900) throw new UsageError(`--timeout must be a whole number of seconds from 1 to 900, not ${JSON.stringify(text)}`);
-  return n;
-}
-
 export async function runPythonFile(file: string, options: PythonRunOptions, out: (line: string) => void, open: Open): Promise<number> {
   const exportName = options.export ?? DEFAULT_PYTHON_EXPORT;
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new UsageError(`handler file not found: ${file}`);
   checkPythonHandler(absolute, exportName, file);
-  const timeoutSeconds = timeoutOf(options.timeout);
+  const timeoutSeconds = optionalLimit("functionTimeout", options.timeout, "--timeout");
   const say = (line: string) => process.stderr.write(`durable-node: ${line}\n`);
   const python = options.python !== undefined ? path.resolve(options.python) : await ensurePythonEnv(say);
   checkRuntimeInterpreter(python, options.python !== undefined ? "--python" : "durable-node's Python environment");

@@ -22,7 +22,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import { importUserModule } from "../cli/load-handler";
-import { UsageError } from "../cli/usage-error";
+import { UsageError, usage } from "../cli/usage-error";
+import { checkLimit } from "../limits";
 import type { DurableEngine, PlainHandler } from "../engine/durable-engine";
 import { DEFAULT_PYTHON_EXPORT, isPythonFile } from "../python/function";
 import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-execution";
@@ -108,8 +109,9 @@ export async function readConfig(file: string): Promise<WorkerConfig> {
       throw new UsageError(`${where}: "${python !== undefined ? "python" : "timeout"}" applies to "runtime": "python" functions only`);
     }
     if (python !== undefined && (typeof python !== "string" || python === "")) throw new UsageError(`${where}: "python" must be the path of a Python interpreter`);
-    if (timeout !== undefined && (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 1 || timeout > 900)) {
-      throw new UsageError(`${where}: "timeout" must be a whole number of seconds from 1 to 900, not ${JSON.stringify(timeout)}`);
+    if (timeout !== undefined) {
+      if (typeof timeout !== "number") throw new UsageError(`${where}: "timeout" must be a number of seconds, not ${JSON.stringify(timeout)}`);
+      usage(() => checkLimit("functionTimeout", timeout, `${where}: "timeout"`));
     }
     out[name] = {
       handler: path.resolve(dir, handler),

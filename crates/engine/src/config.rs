@@ -33,6 +33,10 @@ pub struct EngineConfig {
     /// How long a call keeps retrying while the database server cannot be reached (PostgreSQL
     /// restarting, a network cut) before it fails with `StorageUnavailable`.
     pub storage_retry_ms: i64,
+    /// SQLite: the size of the -wal file past which the writer truncates it between two
+    /// transactions (`storage/sqlite_files.rs`). `None` leaves the log to SQLite's passive
+    /// checkpoints, under which it grows without bound while writes continue.
+    pub wal_limit_bytes: Option<u64>,
 }
 
 impl Default for EngineConfig {
@@ -48,6 +52,7 @@ impl Default for EngineConfig {
             host_id: None,
             callback_quiet_ms: None,
             storage_retry_ms: 15_000,
+            wal_limit_bytes: Some(crate::storage::WAL_LIMIT_BYTES),
         }
     }
 }

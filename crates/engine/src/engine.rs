@@ -44,11 +44,13 @@ impl Engine {
     /// PostgreSQL database (`postgres://…`, schema created or migrated on first use), with the
     /// system clock, or the virtual one when `skip_time` is set.
     pub fn open(path: &str, config: EngineConfig) -> Result<Engine> {
+        config.validate()?;
         let clock: Arc<dyn Clock> = if config.skip_time { Arc::new(VirtualClock::default()) } else { Arc::new(SystemClock) };
         if is_postgres_url(path) {
             return Ok(Engine::open_with(Box::new(PgStorage::open(path)?), clock, config));
         }
         let storage = SqliteStorage::open(path)?;
+        storage.set_wal_limit(config.wal_limit_bytes);
         // With a background checkpointer the connection never checkpoints on its own.
         let checkpointer = if path == ":memory:" { None } else { crate::checkpointer::WalCheckpointer::start(path) };
         if checkpointer.is_some() {
@@ -73,8 +75,9 @@ impl Engine {
     }
 
     pub fn close(&self) {
-        self.core.close();
+        // The background checkpointer stops first: the storage's last checkpoint needs its lock.
         lock(&self.checkpointer).take();
+        self.core.close();
         lock(&self.renewer).take();
     }
 

@@ -1,6 +1,7 @@
 //! durable-engine: the checkpointing replay engine behind durable-node. Read top-down, each
 //! layer using only those above it:
-//! 1. `model`, `error`, `ids`, `clock`, `config`, `history`: the protocol's data and errors;
+//! 1. `model`, `error`, `ids`, `clock`, `config`, `limits`, `history`: the protocol's data and
+//!    errors, settings and the ranges of every value a user sets;
 //! 2. `storage`: the `Storage` trait and its SQLite implementation;
 //! 3. `ops`: one pure state machine per operation type; `request`: whole-request rules;
 //! 4. `lease`, `token`, `core`: identity, tokens, the state services share;
@@ -23,6 +24,7 @@ pub mod error;
 pub mod history;
 pub mod ids;
 mod idempotency;
+pub mod limits;
 pub mod inspect;
 mod inspect_events;
 pub mod invocation;

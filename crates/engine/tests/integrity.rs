@@ -46,3 +46,19 @@ fn damaged_pages_are_reported() {
     assert_ne!(problems, vec!["ok".to_string()]);
     assert!(!problems.is_empty());
 }
+
+#[test]
+fn a_table_page_that_stops_the_check_is_reported_as_damage() {
+    let path = temp_path("unreadable.db");
+    fill(&path, 300);
+    // Page 2 is the root of the first table: overwritten whole, SQLite's check itself fails
+    // with "database disk image is malformed" instead of listing problems.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    bytes[page..2 * page].fill(0xFF);
+    std::fs::write(&path, &bytes).unwrap();
+    let engine = Engine::open(&path, EngineConfig::default()).unwrap();
+    let problems = engine.integrity_check().expect("damage is a report, not a storage error");
+    assert!(problems[0].contains("the check stopped") && problems[0].contains("malformed"), "{problems:?}");
+    assert!(problems[1..].iter().any(|p| p.starts_with("table ")), "the damaged table is named: {problems:?}");
+}

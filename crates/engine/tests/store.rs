@@ -63,6 +63,41 @@ fn another_applications_database_is_refused_and_left_alone() {
 }
 
 #[test]
+fn an_empty_database_of_another_application_is_refused_and_left_alone() {
+    // No tables and no application id, but a user_version: someone else's file, prepared empty.
+    let path = temp_path("theirs.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA user_version = 3;").unwrap();
+    drop(conn);
+    let before = std::fs::read(&path).unwrap();
+    match Engine::open(&path, EngineConfig::default()) {
+        Err(EngineError::NotADatabase { reason, .. }) => assert!(reason.contains("user_version 3"), "{reason}"),
+        other => panic!("unexpected {:?}", other.err()),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // Stamped with another application id and nothing else: refused too.
+    let path = temp_path("stamped.db");
+    rusqlite::Connection::open(&path).unwrap().execute_batch("PRAGMA application_id = 1234;").unwrap();
+    match Engine::open(&path, EngineConfig::default()) {
+        Err(EngineError::NotADatabase { reason, .. }) => assert!(reason.contains("application_id 1234"), "{reason}"),
+        other => panic!("unexpected {:?}", other.err()),
+    }
+}
+
+#[test]
+fn settings_out_of_range_are_refused_naming_the_setting() {
+    let path = temp_path("settings.db");
+    match Engine::open(&path, EngineConfig { page_size: 0, ..Default::default() }) {
+        Err(EngineError::InvalidParameter { field, value, reason }) => {
+            assert_eq!((field.as_str(), value.as_str()), ("pageSize", "0"));
+            assert!(reason.contains("from 1 to 1000"), "{reason}");
+        }
+        other => panic!("unexpected {:?}", other.err()),
+    }
+    assert!(!std::path::Path::new(&path).exists(), "nothing was created");
+}
+
+#[test]
 fn the_database_file_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let path = temp_path("private.db");

@@ -13,6 +13,7 @@ mod postgres_store;
 mod postgres_url;
 mod postgres_views;
 mod sqlite;
+mod sqlite_files;
 mod sqlite_queue;
 mod sqlite_schema;
 mod sqlite_views;
@@ -20,6 +21,7 @@ mod sqlite_views;
 pub use postgres::{PgStorage, POOL_SIZE};
 pub use postgres_url::{is_postgres_url, redact};
 pub use sqlite::SqliteStorage;
+pub use sqlite_files::WAL_LIMIT_BYTES;
 
 use crate::error::Result;
 use crate::history::Event;

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
-use super::sqlite_schema::{inspect, prepare};
+use super::sqlite_files::{truncate, write_problem, WalBound, BUSY_TIMEOUT, WAL_LIMIT_BYTES};
+use super::sqlite_schema::{inspect, integrity, prepare};
 use super::{DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, TaskFilter};
 use crate::error::{EngineError, Result};
 use crate::history::Event;
@@ -13,6 +14,7 @@ use crate::model::{ErrorObject, ExecutionStatus, Operation, OperationStatus, Ope
 
 pub struct SqliteStorage {
     pub(super) conn: Connection,
+    wal: WalBound,
 }
 
 macro_rules! exec_columns { () => { "id, arn, function_name, name, exec_op_id, input, status, result, error, start_ms, end_ms, timeout_s, change_seq, wake_ms, inv_count, inv_active, inv_owner, inv_pid, inv_lease_ms, inv_start_ms, inv_request_id, delivered_seq, failed_invocations, root_arn, parent_exec_id, parent_op_id, inv_host" }; }
@@ -109,8 +111,8 @@ fn op_from_row(r: &Row) -> rusqlite::Result<Operation> {
 
 impl SqliteStorage {
     /// Opens (creating if needed) a database file, or an in-memory one for ":memory:".
-    /// Refuses a missing directory and any file that is not a durable-node database, without
-    /// writing to it.
+    /// Refuses a missing directory, a file or directory this process cannot write, and any file
+    /// that is not a durable-node database, without writing to it.
     pub fn open(path: &str) -> Result<SqliteStorage> {
         let open_err = |reason: String| EngineError::DatabaseOpen { path: path.to_string(), reason };
         let conn = if path == ":memory:" {
@@ -125,26 +127,41 @@ impl SqliteStorage {
             if p.is_dir() {
                 return Err(open_err("it is a directory".into()));
             }
+            if let Some(problem) = write_problem(p) {
+                return Err(open_err(problem));
+            }
             if !p.exists() {
                 create_private_file(p).map_err(|e| open_err(e.to_string()))?;
             }
             let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            Connection::open_with_flags(p, flags).map_err(|e| open_err(e.to_string()))?
+            let conn = Connection::open_with_flags(p, flags).map_err(|e| open_err(e.to_string()))?;
+            // SQLite falls back to reading a file it may not write; the engine must write.
+            if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+                return Err(open_err("the file is read-only to this process; the engine writes every checkpoint to it".into()));
+            }
+            conn
         };
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         let found = inspect(&conn, path)?;
         if path != ":memory:" {
             conn.pragma_update(None, "journal_mode", "WAL")?;
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Bounds the log file once a checkpoint has copied it back.
-        conn.pragma_update(None, "journal_size_limit", 67_108_864)?;
+        conn.pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES as i64)?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         // rusqlite keeps 16 prepared statements by default; the engine uses more, and a
         // re-prepared statement costs more than the insert it runs.
         conn.set_prepared_statement_cache_capacity(128);
         prepare(&conn, found)?;
-        Ok(SqliteStorage { conn })
+        Ok(SqliteStorage { conn, wal: WalBound::new(path) })
+    }
+
+    /// The size past which the writer truncates the -wal file; `None` leaves the log to
+    /// SQLite's passive checkpoints (tests that show the unbounded growth).
+    #[doc(hidden)]
+    pub fn set_wal_limit(&self, limit: Option<u64>) {
+        self.wal.set_limit(limit);
     }
 
     /// Raw access for tests that must build files the engine itself would never write.
@@ -183,7 +200,9 @@ impl Storage for SqliteStorage {
     }
 
     fn commit(&self) -> Result<()> {
-        self.run("COMMIT")
+        self.run("COMMIT")?;
+        self.wal.after_commit(&self.conn);
+        Ok(())
     }
 
     fn rollback(&self) {
@@ -435,9 +454,7 @@ impl Storage for SqliteStorage {
     }
 
     fn integrity_check(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+        integrity(&self.conn)
     }
 
     fn schema_version(&self) -> Result<i64> {
@@ -446,6 +463,12 @@ impl Storage for SqliteStorage {
 
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    /// On close the log is copied back and emptied, so the database file alone holds every
+    /// commit (a copy of it taken now is complete) even while the connection lingers.
+    fn release(&self) {
+        let _ = truncate(&self.conn);
     }
 }
 

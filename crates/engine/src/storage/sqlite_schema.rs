@@ -1,6 +1,6 @@
 //! The SQLite schema and its versioned migrations. A new file gets the current schema; a file
 //! of an older version is migrated in one transaction on open; a file of a newer version, or of
-//! another application, is refused without being written.
+//! another application, is refused without being written. Also the file's integrity check.
 
 use rusqlite::Connection;
 
@@ -120,15 +120,28 @@ pub(super) enum Found {
 /// Refuses files of other applications and of newer or unknown versions, without writing.
 pub(super) fn inspect(conn: &Connection, path: &str) -> Result<Found> {
     let not_db = |reason: String| EngineError::NotADatabase { path: path.to_string(), reason };
-    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| not_db(e.to_string()))?;
-    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).map_err(|e| not_db(e.to_string()))?;
+    // Only a file SQLite cannot read as a database is "not a database"; a file it cannot open
+    // or lock (permissions, a read-only directory, I/O) is a failure to open it.
+    let failed = |e: rusqlite::Error| {
+        if is_damage(&e) {
+            not_db(e.to_string())
+        } else {
+            EngineError::DatabaseOpen { path: path.to_string(), reason: e.to_string() }
+        }
+    };
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(failed)?;
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).map_err(failed)?;
     if app_id != APPLICATION_ID && (app_id != 0 || tables != 0) {
         return Err(not_db(format!("it is an SQLite database of another application (application_id {app_id})")));
     }
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(failed)?;
     if app_id == 0 {
+        // An empty file stamped with a version by someone else is theirs, not a new database.
+        if version != 0 {
+            return Err(not_db(format!("it is an SQLite database of another application (user_version {version}, no durable-node application_id)")));
+        }
         return Ok(Found::Empty);
     }
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let migratable = MIGRATIONS.iter().any(|(from, _)| *from == version);
     if version != SCHEMA_VERSION && !migratable {
         return Err(not_db(format!("schema version {version}, this engine reads versions up to {SCHEMA_VERSION}")));
@@ -165,4 +178,41 @@ pub(super) fn prepare(conn: &Connection, found: Found) -> Result<()> {
             Err(e)
         }
     }
+}
+
+/// SQLite's integrity check as a list of problems (`["ok"]` when intact). A file damaged so
+/// that the check itself stops (a table's root page unreadable) is still answered with problems,
+/// one per table and index that cannot be checked, rather than with the storage error.
+pub(super) fn integrity(conn: &Connection) -> Result<Vec<String>> {
+    match pragma_rows(conn, "PRAGMA integrity_check") {
+        Ok(rows) => Ok(rows),
+        Err(e) if is_damage(&e) => {
+            let mut problems = vec![format!("the check stopped: {e}")];
+            let tables: Vec<String> = match pragma_rows(conn, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
+                Ok(names) => names,
+                Err(e) if is_damage(&e) => return Ok(vec![format!("the schema cannot be read: {e}")]),
+                Err(e) => return Err(e.into()),
+            };
+            for table in tables {
+                match pragma_rows(conn, &format!("PRAGMA integrity_check(\"{}\")", table.replace('"', "\"\""))) {
+                    Ok(rows) if rows == ["ok"] => {}
+                    Ok(rows) => problems.extend(rows.into_iter().map(|r| format!("table {table}: {r}"))),
+                    Err(e) if is_damage(&e) => problems.push(format!("table {table}: {e}")),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(problems)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn pragma_rows(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}
+
+fn is_damage(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
 }
