@@ -152,8 +152,11 @@ export declare class NativeInvocation {
    * after which to ask again.
    */
   suspendCheck(): number
-  /** Real ms until the record `id` should be polled (vm.rs decides, on the engine's clock). */
-  pollDelay(id: string): number
+  /**
+   * Real ms until the record `id` should be polled after `polls` polls that found it
+   * unchanged (vm.rs decides, on the engine's clock).
+   */
+  pollDelay(id: string, polls: number): number
   terminate(): void
   get token(): string
   get terminated(): boolean

@@ -181,11 +181,12 @@ impl NativeInvocation {
         }
     }
 
-    /// Real ms until the record `id` should be polled (vm.rs decides, on the engine's clock).
+    /// Real ms until the record `id` should be polled after `polls` polls that found it
+    /// unchanged (vm.rs decides, on the engine's clock).
     #[napi]
-    pub fn poll_delay(&self, id: String) -> f64 {
+    pub fn poll_delay(&self, id: String, polls: u32) -> f64 {
         let now = self.engine.as_ref().map_or_else(|| chrono::Utc::now().timestamp_millis(), |e| e.now_ms());
-        self.vm.poll_delay(&id, now) as f64
+        self.vm.poll_delay(&id, now, polls) as f64
     }
 
     #[napi]

@@ -292,13 +292,17 @@ impl InvocationVm {
             && self.waiting.keys().any(|id| !self.inside_finished(id) && !self.unawaited.contains(id))
     }
 
-    /// Real ms until the record `id` should be polled: when its wait or retry is due (the
-    /// engine's clock `now`; a skipping clock moves only while nothing runs, so skipped time
-    /// makes the invocations real time would), or a second when the service gives no time.
-    pub fn poll_delay(&self, id: &str, now: i64) -> i64 {
+    /// Real ms until the record `id` should be polled, after `polls` polls that found it
+    /// unchanged: when its wait or retry is due (the engine's clock `now`; a skipping clock moves
+    /// only while nothing runs, so skipped time makes the invocations real time would); past
+    /// that, or when the service gives no time, every second, backing off by a second per poll
+    /// up to ten (as the SDK's poll loop).
+    pub fn poll_delay(&self, id: &str, now: i64, polls: u32) -> i64 {
+        let backoff = (i64::from(polls.max(1)) * 1000).min(10_000);
         match self.replay.get(id).and_then(|op| op.next_attempt_ms.or(op.scheduled_end_ms)) {
-            Some(due) => (due - now).max(0),
-            None => 1000,
+            Some(due) if due > now => due - now,
+            Some(_) if polls == 0 => 0,
+            _ => backoff,
         }
     }
 
@@ -394,9 +398,12 @@ mod tests {
         let mut wait = Operation::new("w", OperationType::Wait, OperationStatus::Started, 0);
         wait.scheduled_end_ms = Some(60_000);
         let mut vm = InvocationVm::new("arn", "t0", vec![wait]);
-        assert_eq!(vm.poll_delay("w", 10_000), 50_000);
-        assert_eq!(vm.poll_delay("w", 70_000), 0);
-        assert_eq!(vm.poll_delay("missing", 0), 1000, "no time given: every second");
+        assert_eq!(vm.poll_delay("w", 10_000, 0), 50_000);
+        assert_eq!(vm.poll_delay("w", 70_000, 0), 0);
+        assert_eq!(vm.poll_delay("w", 70_000, 1), 1000, "due, and a poll found it unchanged: again after a second");
+        assert_eq!(vm.poll_delay("missing", 0, 0), 1000, "no time given: every second");
+        assert_eq!(vm.poll_delay("missing", 0, 3), 3000, "backing off");
+        assert_eq!(vm.poll_delay("missing", 0, 30), 10_000, "up to ten seconds");
         assert_eq!(vm.user_code(1), Some(true));
         assert_eq!(vm.user_code(1), None, "still busy");
         assert_eq!(vm.user_code(-1), None);
