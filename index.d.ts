@@ -213,6 +213,12 @@ export interface ContextDetails {
   Error?: WireErrorObject
 }
 
+/**
+ * Linux: SIGKILL this process when the thread that started it exits (`PR_SET_PDEATHSIG`).
+ * Answers whether the kernel agreed (false on other systems).
+ */
+export declare function dieWithParent(): boolean
+
 /** An engine error as it crosses to JavaScript. */
 export interface EngineErrorInfo {
   code: string
@@ -344,6 +350,22 @@ export interface ListQuery {
   oldestFirst?: boolean
   marker?: string
   limit: number
+}
+
+/**
+ * Copies every execution of database `from` into the empty database `to` (a SQLite file or a
+ * postgres:// URL each), in one transaction on the target (`durable-node migrate`).
+ */
+export declare function migrateStorage(from: string, to: string): MigrationReport
+
+/** What `migrateStorage` copied. */
+export interface MigrationReport {
+  executions: number
+  /** Of those, still running: they resume on the target. */
+  running: number
+  operations: number
+  events: number
+  timers: number
 }
 
 export interface NamedCount {

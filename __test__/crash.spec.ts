@@ -1,6 +1,7 @@
 // Surviving SIGKILL with real processes: the tutorial run is killed during its 10-second wait
 // and between a side effect and its checkpoint; running the same command again finishes the
-// execution, replays checkpointed steps, and keeps the wait's original due time.
+// execution, replays checkpointed steps, and keeps the wait's original due time. When only the
+// runtime process running the handler is killed, the same command carries on.
 
 import path from "node:path";
 
@@ -59,15 +60,30 @@ describe("SIGKILL during the 10-second wait (real time)", () => {
   });
 });
 
-describe.each([
+const POINTS = [
   ["payment.charge", { "customer.validate": 1, "payment.charge": 2, "inventory.confirm": 1 }],
   ["inventory.confirm", { "customer.validate": 1, "payment.charge": 1, "inventory.confirm": 2 }],
-])("SIGKILL right after the %s side effect, before its checkpoint", (point, expected) => {
+] as const;
+
+/** The history of a crashed and completed execution: one Runtime.ExitError, each step succeeded once. */
+function expectRecovered(db: string, name: string): void {
+  const history = historyOf(db, name);
+  const exitErrors = history.filter(
+    (e) => e.EventType === "InvocationCompleted" && e.InvocationCompletedDetails?.Error?.Payload?.ErrorType === "Runtime.ExitError",
+  );
+  expect(exitErrors).toHaveLength(1);
+  expect(history.filter((e) => e.EventType === "ExecutionSucceeded")).toHaveLength(1);
+  const succeeded = history.filter((e) => e.EventType === "StepSucceeded").map((e) => e.Name);
+  expect(succeeded).toEqual(["validate-order", "process-payment", "confirm-order"]);
+}
+
+describe.each(POINTS)("SIGKILL of the whole command (--no-isolate) right after the %s side effect, before its checkpoint", (point, expected) => {
   it("dies by SIGKILL, then the same command completes, re-running only the unrecorded step", async () => {
     const dir = tempDir();
     const db = path.join(dir, "crash.db");
     const ledger = path.join(dir, "ledger.jsonl");
-    const args = orderArgs(db, `crash-${point.replace(".", "-")}`, "--skip-time");
+    const name = `crash-${point.replace(".", "-")}`;
+    const args = [...orderArgs(db, name, "--skip-time"), "--no-isolate"];
     const env = { DURABLE_LEDGER: ledger, DURABLE_CRASH_AFTER: point };
 
     const first = await runCli(args, { env });
@@ -83,15 +99,21 @@ describe.each([
     // Checkpointed steps are not run again; the step whose checkpoint was lost runs again
     // (at-least-once), and nothing else does.
     expect(ledgerCounts(ledger)).toEqual(expected);
+    expectRecovered(db, name);
+  });
+});
 
-    const history = historyOf(db, `crash-${point.replace(".", "-")}`);
-    const exitErrors = history.filter(
-      (e) => e.EventType === "InvocationCompleted" && e.InvocationCompletedDetails?.Error?.Payload?.ErrorType === "Runtime.ExitError",
-    );
-    expect(exitErrors).toHaveLength(1);
-    expect(history.filter((e) => e.EventType === "ExecutionSucceeded")).toHaveLength(1);
-    // Each operation succeeded exactly once in the history.
-    const succeeded = history.filter((e) => e.EventType === "StepSucceeded").map((e) => e.Name);
-    expect(succeeded).toEqual(["validate-order", "process-payment", "confirm-order"]);
+describe.each(POINTS)("SIGKILL of the runtime process right after the %s side effect, before its checkpoint", (point, expected) => {
+  it("the command goes on: the engine invokes again on a fresh process, re-running only the unrecorded step", async () => {
+    const dir = tempDir();
+    const db = path.join(dir, "crash.db");
+    const ledger = path.join(dir, "ledger.jsonl");
+    const name = `crash-${point.replace(".", "-")}`;
+    const result = await runCli(orderArgs(db, name, "--skip-time"), { env: { DURABLE_LEDGER: ledger, DURABLE_CRASH_AFTER: point } });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/failed: RequestId: \S+ Error: Runtime exited with error: signal: killed/);
+    expect(JSON.parse(lastJson(result.stdout).Result)).toEqual({ status: "completed", orderId: "o-1" });
+    expect(ledgerCounts(ledger)).toEqual(expected);
+    expectRecovered(db, name);
   });
 });

@@ -28,7 +28,7 @@ describe("engine errors cross napi as typed classes", () => {
   const errors = described.map((d) => d.error);
 
   it("walks every Rust variant", () => {
-    expect(errors.length).toBe(16);
+    expect(errors.length).toBe(18);
     expect(new Set(errors.map((e) => e.code)).size).toBe(errors.length);
   });
 

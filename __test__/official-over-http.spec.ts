@@ -105,8 +105,8 @@ function setup(): Setup {
   return { dir, db: path.join(dir, "worker.db"), ledger: path.join(dir, "ledger.jsonl"), config };
 }
 
-function startWorker(s: Setup, env: Record<string, string | undefined> = {}): Promise<WorkerProcess> {
-  return new WorkerProcess(["worker", "--db", s.db, "--config", s.config, "--port", "0", "--skip-time"], {
+function startWorker(s: Setup, env: Record<string, string | undefined> = {}, flags: string[] = []): Promise<WorkerProcess> {
+  return new WorkerProcess(["worker", "--db", s.db, "--config", s.config, "--port", "0", "--skip-time", ...flags], {
     env: { ...AWS_ENV, DURABLE_LEDGER: s.ledger, ...env },
   }).ready();
 }
@@ -169,13 +169,19 @@ const TUTORIAL_EVENTS = [
 
 beforeAll(() => requireCurrentDist());
 
-describe("the official SDK's tutorial handler on `durable-node worker`", () => {
+describe.each([
+  ["in the worker's process (--no-isolate)", ["--no-isolate"]],
+  ["in runtime processes (the default)", []],
+])("the official SDK's tutorial handler on `durable-node worker`, %s", (_where, flags) => {
+  const isolated = flags.length === 0;
   it("runs to completion over the HTTP API: each side effect once, the history our SDK records for the same handler", async () => {
     const s = setup();
-    const worker = await startWorker(s);
+    const worker = await startWorker(s, {}, flags);
     try {
-      // The worker pointed its own process's Lambda clients at its API (the variable was unset).
-      expect(worker.stdout).toContain(`AWS_ENDPOINT_URL_LAMBDA=${worker.url} for orders-official`);
+      // In process, the worker pointed its own process's Lambda clients at its API (the variable
+      // was unset); a runtime process is given the API's address in its environment.
+      if (isolated) expect(worker.stdout).not.toContain("AWS_ENDPOINT_URL_LAMBDA=");
+      else expect(worker.stdout).toContain(`AWS_ENDPOINT_URL_LAMBDA=${worker.url} for orders-official`);
       const client = new LambdaClient({ endpoint: worker.url, region: "us-east-1", credentials });
       const officialArn = await start(s, "orders-official", { orderId: "o-1", customerId: "c-1", amount: 12.5 }, "official-1");
       const oursArn = await start(s, "orders", { orderId: "o-2", customerId: "c-2", amount: 7 }, "ours-1");
@@ -195,26 +201,35 @@ describe("the official SDK's tutorial handler on `durable-node worker`", () => {
 
       await worker.waitForLine(/\[orders-official\/official-1\] invocation 2 ended: execution SUCCEEDED/);
       expect(worker.stdout).toMatch(/\[orders-official\/official-1\] invocation 1 suspended \(PENDING\)/);
-      // Our SDK reports each operation to the worker's log; the official one does not: the
-      // official-1 lines are invocation lines only, proof that the official SDK ran it.
       expect(worker.stdout).toMatch(/\[orders\/ours-1\] .*validate-order/);
-      expect(worker.stdout).not.toMatch(/\[orders-official\/official-1\] .*(validate-order|process-payment|confirm-order)/);
+      if (isolated) {
+        // From a runtime process, the operations are logged from what its SDK checkpointed over HTTP.
+        expect(worker.stdout).toMatch(/\[orders-official\/official-1\] .*process-payment/);
+      } else {
+        // In process our SDK reports each operation to the worker's log; the official one does
+        // not: the official-1 lines are invocation lines only, proof that the official SDK ran it.
+        expect(worker.stdout).not.toMatch(/\[orders-official\/official-1\] .*(validate-order|process-payment|confirm-order)/);
+      }
     } finally {
       expect((await worker.stop()).code).toBe(0);
     }
   });
 
-  it("a worker killed right after the payment side effect: the next worker finishes the execution over its own API", async () => {
+  it(`${isolated ? "a runtime process" : "a worker"} killed right after the payment side effect: the execution is finished over the HTTP API`, async () => {
     const s = setup();
-    const first = await startWorker(s, { DURABLE_CRASH_AFTER: "payment.charge" });
+    const first = await startWorker(s, { DURABLE_CRASH_AFTER: "payment.charge" }, flags);
     const arn = await start(s, "orders-official", { orderId: "o-9", customerId: "c-9", amount: 3 }, "crash-1");
-    const crashed = await first.exited;
-    expect(crashed.signal).toBe("SIGKILL");
-    expect(sideEffects(s.ledger, "o-9", "c-9")).toEqual({ "customer.validate": 1, "payment.charge": 1, "inventory.confirm": 0 });
-
-    const second = await startWorker(s);
-    try {
+    // In process the handler's SIGKILL kills the worker, and the next worker finishes the
+    // execution; in a runtime process only that process dies, and the same worker goes on.
+    let second = first;
+    if (!isolated) {
+      const crashed = await first.exited;
+      expect(crashed.signal).toBe("SIGKILL");
+      expect(sideEffects(s.ledger, "o-9", "c-9")).toEqual({ "customer.validate": 1, "payment.charge": 1, "inventory.confirm": 0 });
+      second = await startWorker(s, {}, flags);
       expect(second.url).not.toBe(first.url);
+    }
+    try {
       const client = new LambdaClient({ endpoint: second.url, region: "us-east-1", credentials });
       const done = await finished(client, arn);
       expect(done.Status, second.stdout + second.stderr).toBe("SUCCEEDED");
@@ -225,6 +240,7 @@ describe("the official SDK's tutorial handler on `durable-node worker`", () => {
       const events = await history(client, arn);
       expect(events.filter((e) => e.EventType === "StepSucceeded").map((e) => e.Name)).toEqual(["validate-order", "process-payment", "confirm-order"]);
       expect(events.some((e) => e.EventType === "InvocationCompleted" && e.InvocationCompletedDetails?.Error?.Payload?.ErrorType === "Runtime.ExitError")).toBe(true);
+      if (isolated) expect(second.child.exitCode).toBeNull();
     } finally {
       expect((await second.stop()).code).toBe(0);
     }

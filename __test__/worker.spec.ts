@@ -19,6 +19,7 @@ interface LedgerLine {
   phase: "start" | "end";
   n: number;
   pid: number;
+  ppid: number;
   at: number;
 }
 
@@ -105,7 +106,8 @@ describe("durable-node worker", () => {
         expect(steps.filter((l) => l.n === n && l.phase === "start")).toHaveLength(1);
         expect(steps.filter((l) => l.n === n && l.phase === "end")).toHaveLength(1);
       }
-      expect(new Set(steps.map((l) => l.pid))).toEqual(new Set([a.child.pid, b.child.pid]));
+      // Each step ran in a runtime process of one of the two workers.
+      expect(new Set(steps.map((l) => l.ppid))).toEqual(new Set([a.child.pid, b.child.pid]));
       // Per execution, invocations follow one another: none failed, none overlapped.
       for (const arn of arns) {
         const invocations = (await history(db, arn)).filter((e) => e.EventType === "InvocationCompleted");
@@ -179,7 +181,9 @@ describe("durable-node worker", () => {
       expect(crashed.InvocationCompletedDetails.Error.Payload.ErrorType).toBe("Runtime.ExitError");
       // At-least-once: the interrupted step ran again, in the new worker.
       const starts = ledger(ledgerFile).filter((l) => l.phase === "start");
-      expect(starts.map((l) => l.pid)).toEqual([worker.child.pid, next.child.pid]);
+      expect(starts.map((l) => l.ppid)).toEqual([worker.child.pid, next.child.pid]);
+      // The killed worker's runtime process died with it (it must not run on beside the new one).
+      expect(() => process.kill(starts[0].pid, 0)).toThrow();
     } finally {
       await next.stop();
     }
@@ -225,11 +229,11 @@ describe("durable-node worker", () => {
 });
 
 describe("durable-node stop", () => {
-  it("stops a running execution: its running invocation fails at its next checkpoint", async () => {
+  it("stops a running execution: its running invocation is ended at once (its runtime process killed)", async () => {
     const { db, ledgerFile } = setup();
     const worker = await startWorker(db, ["--no-http"]);
     try {
-      const arn = await start(db, "slow", { ledger: ledgerFile, n: 7, sleepMs: 1000 }, "to-stop");
+      const arn = await start(db, "slow", { ledger: ledgerFile, n: 7, sleepMs: 5000 }, "to-stop");
       await eventually(() => (ledger(ledgerFile).some((l) => l.phase === "start") ? true : undefined));
       const stopped = await runCli(["stop", "to-stop", "--db", db, "--error", '{"ErrorType":"Cancelled","ErrorMessage":"by operator"}']);
       expect(stopped.code).toBe(0);
@@ -237,13 +241,22 @@ describe("durable-node stop", () => {
       const done = await record(db, arn);
       expect(done.Status).toBe("STOPPED");
       expect(done.Error).toMatchObject({ ErrorType: "Cancelled", ErrorMessage: "by operator" });
-      // The step finishes, its checkpoint is refused, and the invocation's end is recorded.
+      // The invocation is ended without waiting for its step: its process is killed, its end recorded.
       const events = await eventually(async () => {
         const all = await history(db, arn);
         return all.some((e) => e.EventType === "InvocationCompleted") ? all : undefined;
       });
       expect(events.map((e) => e.EventType)).toEqual(["ExecutionStarted", "StepStarted", "ExecutionStopped", "InvocationCompleted"]);
-      expect(ledger(ledgerFile).map((l) => l.phase)).toEqual(["start", "end"]);
+      const [started] = ledger(ledgerFile);
+      await eventually(() => {
+        try {
+          process.kill(started.pid, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      }, 10_000, "the runtime process to be gone");
+      expect(ledger(ledgerFile).map((l) => l.phase)).toEqual(["start"]);
 
       const again = await runCli(["stop", arn, "--db", db]);
       expect(again.code).toBe(1);

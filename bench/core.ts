@@ -23,9 +23,9 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-function cliRunMs(dir: string, n: number, name: string): number {
+function cliRunMs(dir: string, n: number, name: string, flags: string[]): number {
   const t0 = nowMs();
-  const r = spawnSync(process.execPath, ["bin/durable-node.js", "run", "bench/handlers/steps.ts", "--input", JSON.stringify({ n }), "--name", name, "--db", path.join(dir, "cli.db"), "--skip-time"], {
+  const r = spawnSync(process.execPath, ["bin/durable-node.js", "run", "bench/handlers/steps.ts", "--input", JSON.stringify({ n }), "--name", name, "--db", path.join(dir, "cli.db"), "--skip-time", ...flags], {
     encoding: "utf8",
   });
   const elapsed = nowMs() - t0;
@@ -33,16 +33,17 @@ function cliRunMs(dir: string, n: number, name: string): number {
   return elapsed;
 }
 
-export function benchCli(): { perStepUs: number; t1Ms: number; t2501Ms: number } {
+/** `flags`: e.g. `--no-isolate` (the handler in the command's process, not a runtime process). */
+export function benchCli(flags: string[] = []): { perStepUs: number; t1Ms: number; t2501Ms: number } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "durable-bench-cli-"));
   try {
     const runs = QUICK ? 3 : 5;
-    cliRunMs(dir, 1, "warm");
+    cliRunMs(dir, 1, "warm", flags);
     const t1: number[] = [];
     const tN: number[] = [];
     for (let r = 0; r < runs; r++) {
-      t1.push(cliRunMs(dir, 1, `one-${r}`));
-      tN.push(cliRunMs(dir, 2501, `many-${r}`));
+      t1.push(cliRunMs(dir, 1, `one-${r}`, flags));
+      tN.push(cliRunMs(dir, 2501, `many-${r}`, flags));
     }
     const [a, b] = [median(t1), median(tN)];
     return { perStepUs: ((b - a) * 1000) / 2500, t1Ms: a, t2501Ms: b };

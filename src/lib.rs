@@ -12,6 +12,7 @@ use napi_derive::napi;
 mod convert;
 mod inspect;
 mod invocation;
+mod process;
 
 use convert::*;
 pub use invocation::{CommitResult, NativeInvocation};
@@ -72,6 +73,25 @@ pub fn postgres_drop_database(server_url: String, name: String) -> Result<()> {
 #[napi]
 pub fn postgres_execute(url: String, sql: String) -> Result<()> {
     engine::storage::postgres_admin::execute(&url, &sql).map_err(js_err)
+}
+
+/// What `migrateStorage` copied.
+#[napi(object)]
+pub struct MigrationReport {
+    pub executions: f64,
+    /// Of those, still running: they resume on the target.
+    pub running: f64,
+    pub operations: f64,
+    pub events: f64,
+    pub timers: f64,
+}
+
+/// Copies every execution of database `from` into the empty database `to` (a SQLite file or a
+/// postgres:// URL each), in one transaction on the target (`durable-node migrate`).
+#[napi]
+pub fn migrate_storage(from: String, to: String) -> Result<MigrationReport> {
+    let r = engine::migrate::migrate(&from, &to).map_err(js_err)?;
+    Ok(MigrationReport { executions: r.executions as f64, running: r.running as f64, operations: r.operations as f64, events: r.events as f64, timers: r.timers as f64 })
 }
 
 /// Numbers are checked against the engine's ranges (`limits.rs`) by their option name.

@@ -41,6 +41,10 @@ export class StorageError extends engineError("ERR_STORAGE", "ServiceException")
 export class StorageUnavailableError extends engineError("ERR_STORAGE_UNAVAILABLE", "ServiceException") {}
 /** A transaction kept losing to concurrent ones (deadlock, serialization, duplicate key) after retries. */
 export class StorageConflictError extends engineError("ERR_STORAGE_CONFLICT", "ServiceException") {}
+/** `migrate` found invocations holding a live lease on the source; names one and its worker. */
+export class MigrationSourceBusyError extends engineError("ERR_MIGRATION_SOURCE_BUSY", "ServiceException") {}
+/** `migrate` writes only into an empty database; names how many executions the target holds. */
+export class MigrationTargetNotEmptyError extends engineError("ERR_MIGRATION_TARGET_NOT_EMPTY", "ServiceException") {}
 export class EngineClosedError extends engineError("ERR_CLOSED", "ServiceException") {}
 
 /** Every engine code and its class (a test checks it against every Rust variant). */
@@ -60,6 +64,8 @@ export const BY_CODE: Record<string, new (message: string, fields?: Record<strin
   ERR_STORAGE: StorageError,
   ERR_STORAGE_UNAVAILABLE: StorageUnavailableError,
   ERR_STORAGE_CONFLICT: StorageConflictError,
+  ERR_MIGRATION_SOURCE_BUSY: MigrationSourceBusyError,
+  ERR_MIGRATION_TARGET_NOT_EMPTY: MigrationTargetNotEmptyError,
   ERR_CLOSED: EngineClosedError,
 };
 

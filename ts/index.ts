@@ -101,6 +101,8 @@ export {
   StorageError,
   StorageUnavailableError,
   StorageConflictError,
+  MigrationSourceBusyError,
+  MigrationTargetNotEmptyError,
   EngineClosedError,
 } from "./engine-errors";
 

@@ -23,6 +23,7 @@ export type LimitName =
   | "executionTimeout"
   | "retentionPeriodInDays"
   | "functionTimeout"
+  | "functionMemory"
   | "concurrency"
   | "shutdownTimeoutMs"
   | "port";

@@ -26,7 +26,6 @@ export interface Outcome {
 const TERMINAL = new Set(["SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED", "CANCELLED"]);
 /** A handler that throws is retried by the engine, as Lambda retries a failed invocation. */
 const MAX_INVOCATION_FAILURES = 10;
-const MAX_PROCESS_RUNS = 6;
 
 /** Requirements whose handler crashes the process (process.exit) or whose logs are asserted. */
 export function needsChildProcess(req: Requirement): boolean {
@@ -205,26 +204,22 @@ function lastJson(lines: string[]): Record<string, unknown> | undefined {
 }
 
 /**
- * Runs the requirement with `durable-node run --skip-time` on a SQLite file, running the same
- * command again while the process dies before the execution ends (as Lambda re-invokes after a
- * crash), then reads the history with `durable-node history --json`.
+ * Runs the requirement with `durable-node run --skip-time` on a SQLite file (or the PostgreSQL
+ * database `url` names), once: a handler that crashes its runtime process (process.exit) is
+ * invoked again by the engine, as Lambda re-invokes after a crash, within the same command.
+ * Then reads the history with `durable-node history --json`.
  */
-/** Runs the requirement through `durable-node run` in child processes, on a SQLite file or on
- * the PostgreSQL database `url` names. */
 export async function runInChildProcess(req: Requirement, bindings: Bindings, url?: string): Promise<Outcome> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `conformance-${req.id}-`));
   const db = url ?? path.join(dir, "durable.db");
   const name = `conformance-${req.id}`;
   const runArgs = ["run", req.handlerFile, "--input", JSON.stringify(inputOf(req, bindings)), "--name", name, "--db", db, "--skip-time", "--json"];
-  const logLines: string[] = [];
   try {
-    let record: Record<string, unknown> | undefined;
-    for (let run = 0; run < MAX_PROCESS_RUNS && !TERMINAL.has(String(record?.Status)); run++) {
-      const result = await cli(runArgs);
-      logLines.push(...result.lines);
-      record = lastJson(result.lines);
-      if (result.code === 2) throw new Error(`durable-node run refused the requirement: ${result.stderr}`);
-    }
+    const result = await cli(runArgs);
+    const logLines = result.lines;
+    if (result.code === 2) throw new Error(`durable-node run refused the requirement: ${result.stderr}`);
+    const record = lastJson(result.lines);
+    if (!TERMINAL.has(String(record?.Status))) throw new Error(`durable-node run exited ${result.code} without ending the execution: ${result.stderr}`);
     const history = lastJson((await cli(["history", name, "--db", db, "--json"])).lines) as { Events: HistoryEvent[] } | undefined;
     const final = lastJson((await cli(["get", name, "--db", db, "--json"])).lines);
     if (!history || !final) throw new Error(`could not read execution ${name} back from ${db}`);

@@ -15,29 +15,39 @@ const ALIASES: Record<string, string> = {
   "@aws/durable-execution-sdk-js-testing": path.resolve(__dirname, "..", "testing", "index.js"),
 };
 
-let installed = false;
+let cjsInstalled = false;
+let esmInstalled = false;
 
-/** Makes the official package names resolve to this package (CommonJS and ESM). */
-export function installAliases(): void {
-  if (installed) return;
-  installed = true;
+/** CommonJS: the official package names resolve to this package; tsx compiles TypeScript. */
+function installCjsAliases(): void {
+  if (cjsInstalled) return;
+  cjsInstalled = true;
   const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
   const original = M._resolveFilename;
   M._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
     return ALIASES[request] ?? original.call(this, request, ...rest);
   };
-  const register = (Module as unknown as { register?: (url: string, options: unknown) => void }).register;
-  if (register) {
-    const urls = Object.fromEntries(Object.entries(ALIASES).map(([name, file]) => [name, pathToFileURL(file).href]));
-    register(pathToFileURL(path.join(__dirname, "alias-hooks.js")).href, { data: { aliases: urls } });
-  }
   // tsx compiles .ts/.tsx/.mts/.cts on the fly in both module systems.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require("tsx/cjs/api").register();
 }
 
-async function installTypeScriptLoader(): Promise<void> {
+/** ES modules: the same, through loader hooks (which run on a thread of their own: costly to start). */
+async function installEsmHooks(): Promise<void> {
+  if (esmInstalled) return;
+  esmInstalled = true;
+  const register = (Module as unknown as { register?: (url: string, options: unknown) => void }).register;
+  if (register) {
+    const urls = Object.fromEntries(Object.entries(ALIASES).map(([name, file]) => [name, pathToFileURL(file).href]));
+    register(pathToFileURL(path.join(__dirname, "alias-hooks.js")).href, { data: { aliases: urls } });
+  }
   await import("tsx/esm");
+}
+
+/** What `require` says of a module only `import` can load. */
+function needsImport(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return err?.code === "ERR_REQUIRE_ESM" || err?.code === "ERR_REQUIRE_ASYNC_MODULE" || /top-level await/i.test(String(err?.message));
 }
 
 export interface LoadedHandler {
@@ -50,13 +60,23 @@ export interface LoadedHandler {
  * Imports a user's module (TypeScript or JavaScript, either module system) with the official
  * package names aliased; a missing or failing file is a usage error naming `what` it is.
  */
-export async function importUserModule(file: string, what: string): Promise<Record<string, unknown>> {
+export async function importUserModule(file: string, what: string, options: { preferRequire?: boolean } = {}): Promise<Record<string, unknown>> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute) || !statSync(absolute).isFile()) {
     throw new UsageError(`${what} not found: ${file}`);
   }
-  installAliases();
-  await installTypeScriptLoader();
+  installCjsAliases();
+  if (options.preferRequire) {
+    // A runtime process starts faster without the ESM loader thread; only a module that
+    // `require` cannot load (an ES module with top-level await, …) needs it.
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(absolute) as Record<string, unknown>;
+    } catch (e) {
+      if (!needsImport(e)) throw new UsageError(`cannot load ${what} ${file}: ${(e as Error)?.message ?? e}`);
+    }
+  }
+  await installEsmHooks();
   try {
     return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   } catch (e) {

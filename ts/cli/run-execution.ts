@@ -1,6 +1,8 @@
 // What `durable-node run` does once the handler is registered, whatever its language: start (or
 // attach to) the execution, drive it to its end with progress lines, print the outcome, and
-// answer the exit status (0 SUCCEEDED, 1 otherwise or when an invocation failed).
+// answer the exit status (0 SUCCEEDED, 1 otherwise). An invocation that fails (its handler
+// threw, its runtime crashed or timed out) is invoked again as the engine decides — after its
+// backoff, on the engine's clock — until the execution ends (FAILED after the engine's limit).
 
 import { InvocationFailedError, type DurableEngine, type ExecutionRecord } from "../engine/durable-engine";
 import { oneLine } from "./printer";
@@ -20,17 +22,17 @@ export async function driveExecution(engine: DurableEngine, functionName: string
   const arn = execution.DurableExecutionArn;
   out(`${created ? "started" : "attached to"} execution ${execution.DurableExecutionName} of ${functionName}`);
   out(`  arn: ${arn}`);
-  let record: ExecutionRecord;
-  try {
-    record = await engine.drive(arn);
-  } catch (e) {
-    if (!(e instanceof InvocationFailedError)) throw e;
-    out(`error: ${oneLine(e.message)}`);
-    out(`the execution is still RUNNING; run the same command again (with --name ${execution.DurableExecutionName}) to resume it`);
-    if (options.json) out(JSON.stringify(engine.get(arn)));
-    return 1;
+  let record: ExecutionRecord | undefined;
+  while (!record) {
+    try {
+      record = await engine.drive(arn);
+    } catch (e) {
+      // The failure was printed as it happened (printer.ts); the engine decides what follows.
+      if (!(e instanceof InvocationFailedError)) throw e;
+      out(`  the engine invokes it again after its retry delay`);
+    }
   }
-  out(summary(record));
+  out(oneLine(summary(record)));
   if (options.json) out(JSON.stringify(record));
   return record.Status === "SUCCEEDED" ? 0 : 1;
 }

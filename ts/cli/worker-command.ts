@@ -9,9 +9,12 @@ import { DB_HELP } from "./database";
 import type { DurableEngine } from "../engine/durable-engine";
 import { call } from "../native";
 import { DurableHttpServer, TOKEN_ENV, isLoopback } from "../http/server";
-import { PythonFunctions } from "../python/worker-functions";
-import { findConfig, readConfig, registerConfig } from "../worker/config";
-import { createLog } from "../worker/log";
+import { preparePythonFunctions } from "../python/worker-functions";
+import { RuntimeFunctions } from "../runtime-api/functions";
+import { watchEndedExecutions } from "../runtime-api/ended-watch";
+import { findConfig, readConfig } from "../worker/config";
+import { createLog, executionLabel } from "../worker/log";
+import { prepareNodeFunctions } from "../worker/node-functions";
 import { Worker } from "../worker/worker";
 import { parseErrorObject } from "./callback-command";
 import { oneLine } from "./printer";
@@ -41,6 +44,7 @@ interface WorkerCliOptions {
   synchronousFull?: boolean;
   json?: boolean;
   otel?: string;
+  isolate: boolean;
 }
 
 function parseInput(text: string | undefined): string | undefined {
@@ -70,19 +74,26 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
   if (pythonNames.length > 0 && !options.http) {
     throw new UsageError(`Python function(s) ${pythonNames.join(", ")} checkpoint over this worker's HTTP API: drop --no-http`);
   }
-  const python = await PythonFunctions.prepare(config, { concurrency, log });
+  const runtimes = new RuntimeFunctions();
+  await preparePythonFunctions(config, runtimes, { concurrency, log });
   const engine = open(options.db, { leaseMs, skipTime: options.skipTime ?? false, synchronousFull: options.synchronousFull ?? false });
   let server: DurableHttpServer | undefined;
   let serverOpen = false;
+  let unwatch = () => {};
   const tracing = await startTracing(engine, options.otel);
   if (tracing) log.event("info", `tracing to ${tracing.endpoint}`, { otel: tracing.endpoint });
   try {
-    const externalTs = await registerConfig(engine, config);
-    const external = [...externalTs, ...python.register(engine)];
+    const { external: externalTs, inProcess } = await prepareNodeFunctions(engine, config, runtimes, { isolate: options.isolate, concurrency, log });
+    const isolated = runtimes.register(engine);
     if (externalTs.length > 0 && !options.http) {
       throw new UsageError(`function(s) ${externalTs.join(", ")} ("durable": true) checkpoint over this worker's HTTP API: drop --no-http`);
     }
     const worker = new Worker(engine, log, { concurrency, shutdownGraceMs: graceMs });
+    // A stop (or execution timeout) from any process ends the invocation running here.
+    unwatch = watchEndedExecutions(engine, (arn, status) =>
+      log.event("warn", `[${executionLabel(arn)}] ${status} while its invocation ran: invocation ended`, { executionArn: arn, status }),
+    );
+    let url: string | undefined;
     if (options.http) {
       server = new DurableHttpServer(engine, {
         host: options.host,
@@ -92,15 +103,15 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
         onInternalError: (e, method, path) => log.event("error", `HTTP ${method} ${path} failed: ${(e as Error)?.stack ?? e}`),
         onClientGone: (e, method, path) => log.event("warn", `HTTP ${method} ${path}: ${e.message}`, { method, path }),
       });
-      const url = await server.listen().catch((e: NodeJS.ErrnoException) => {
+      url = await server.listen().catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot listen on ${options.host}:${port}: ${e.code ?? e.message}`);
       });
       serverOpen = true;
       log.event("info", `HTTP API listening on ${url}${token ? " (token required)" : ""}${options.console ? " (console at /, metrics at /metrics)" : ""}`, { url });
-      if (externalTs.length > 0) pointLambdaClientsAt(url, externalTs, token, log);
-      // Each Python function's first runtime process must initialise before work is taken.
-      await python.start(reachable(url), token);
+      if (inProcess.length > 0) pointLambdaClientsAt(url, inProcess, token, log);
     }
+    // Each isolated function's first runtime process must initialise before work is taken.
+    await runtimes.start(url === undefined ? "" : reachable(url), token);
     const stopFollowing = log.follow();
     worker.start();
     log.event("info", `worker ready: ${worker.functions.join(", ")} (config ${config.file}, concurrency ${concurrency})`, { functions: worker.functions, pid: process.pid });
@@ -114,10 +125,11 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
     process.once("SIGTERM", hard);
     process.once("SIGINT", hard);
     log.event("info", `${signal} received: shutting down`, { signal });
-    if (external.length > 0) {
-      // Handlers of another SDK checkpoint over HTTP: the API stays up while they finish.
+    if (isolated.length > 0 || externalTs.length > 0) {
+      // Runtime processes (and handlers of another SDK) finish their invocations first; the
+      // HTTP API stays up for those that checkpoint over it.
       await worker.shutdown();
-      await python.close();
+      await runtimes.close();
       await server?.close();
     } else {
       await server?.close();
@@ -130,7 +142,8 @@ async function runWorker(options: WorkerCliOptions, open: Open, write: (line: st
     setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
     return 0;
   } finally {
-    await python.close();
+    unwatch();
+    await runtimes.close();
     if (serverOpen) await server?.close();
     await tracing?.shutdown();
     engine.close();
@@ -192,6 +205,7 @@ export function registerWorkerCommands(program: Command, open: Open, out: (line:
     .option("--lease-ms <ms>", "invocation lease: how long another worker waits before taking over an invocation whose worker stopped renewing it")
     .option("--skip-time", "fire waits and other timers at once through the engine's virtual clock (tests, demos)")
     .option("--synchronous-full", "fsync every commit (SQLite synchronous=FULL); concurrent checkpoints share one commit")
+    .option("--no-isolate", "run JavaScript/TypeScript handlers in the worker's own process instead of runtime processes (no function timeout, no crash isolation; a config entry's \"isolated\" wins)")
     .option("--json", "structured logs: one JSON object per line")
     .option("--otel <url>", "export OpenTelemetry spans to this OTLP/HTTP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT, if set)")
     .action(async (options: WorkerCliOptions) => setCode(await runWorker(options, open, out)));
@@ -221,7 +235,7 @@ export function registerWorkerCommands(program: Command, open: Open, out: (line:
 
   program
     .command("stop")
-    .description("stop a running execution (StopDurableExecution); its running invocation fails at its next checkpoint")
+    .description("stop a running execution (StopDurableExecution); an invocation running in a worker or run is ended (its runtime process killed)")
     .argument("<execution>", "execution name or ARN")
     .option("--error <json>", 'error recorded with the stop, e.g. {"ErrorType":"Cancelled","ErrorMessage":"by operator"}')
     .option("--db <path|url>", DB_HELP)

@@ -163,7 +163,16 @@ export function listedExecution(e: ExecutionRecord) {
 }
 
 /** A plain (non-durable) Lambda-style handler, a target for chained invokes. */
-export type PlainHandler = (event: any, context: LambdaContext) => unknown;
+export type PlainHandler = (event: any, context: LambdaContext, control?: InvocationControl) => unknown;
+
+/**
+ * Passed to every handler after the Lambda context: `signal` aborts when the invocation is
+ * ended from outside (its execution was stopped or timed out), so a handler running in a
+ * runtime process can have that process killed. In-process handlers may ignore it.
+ */
+export interface InvocationControl {
+  signal: AbortSignal;
+}
 
 /**
  * A class like `DurableExecutionInvocationInputWithClient` (API.md §3.3): an invocation input
@@ -192,14 +201,16 @@ export interface RegisterOptions {
   plainInput?: boolean;
 }
 
+type DurableHandlerWithControl = (event: DurableExecutionInvocationInput, context: LambdaContext, control: InvocationControl) => Promise<DurableExecutionInvocationOutput>;
+
 export class DurableEngine {
   private readonly handlers = new Map<string, DurableLambdaHandler>();
   private readonly inputClasses = new Map<string, InvocationInputWithClientClass>();
   private readonly plainInputs = new Set<string>();
   private readonly plainHandlers = new Map<string, PlainHandler>();
   private readonly client: InProcessClient;
-  /** Rejects the handler of each invocation running now, by execution ARN. */
-  private readonly pending = new Map<string, (error: Error) => void>();
+  /** Each invocation running now, by execution ARN: ends it without waiting for its handler. */
+  private readonly pending = new Map<string, { reject: (error: Error) => void; controller: AbortController }>();
 
   private constructor(
     readonly native: NativeEngine,
@@ -382,8 +393,36 @@ export class DurableEngine {
    */
   abandonPending(error: Error): number {
     const pending = [...this.pending.values()];
-    for (const reject of pending) reject(error);
+    for (const { reject } of pending) reject(error);
     return pending.length;
+  }
+
+  /** Executions whose invocation this engine is running now. */
+  runningExecutions(): string[] {
+    return [...this.pending.keys()];
+  }
+
+  /**
+   * Ends the running invocation of `arn` (its execution was stopped or timed out elsewhere):
+   * its handler's signal aborts with `error` — a handler in a runtime process has that process
+   * killed — and it is recorded as failed with `error` without waiting for the handler.
+   * Returns whether one was running.
+   */
+  endInvocation(arn: string, error: Error): boolean {
+    const running = this.pending.get(arn);
+    if (!running) return false;
+    running.controller.abort(error);
+    running.reject(error);
+    return true;
+  }
+
+  /**
+   * The two data-plane operations (checkpoint, get state) on this engine, for a transport that
+   * carries them from another process (a runtime process's IPC channel): what the HTTP API
+   * answers, without HTTP.
+   */
+  dataPlane(): DurableExecutionClient {
+    return this.client;
   }
 
   /** Names of the registered functions (durable and plain). */
@@ -432,9 +471,10 @@ export class DurableEngine {
       return;
     }
     try {
-      const abandoned = new Promise<never>((_, reject) => this.pending.set(arn, reject));
+      const controller = new AbortController();
+      const abandoned = new Promise<never>((_, reject) => this.pending.set(arn, { reject, controller }));
       try {
-        output = await Promise.race([handler(event, lambdaContextFor(task)), abandoned]);
+        output = await Promise.race([(handler as DurableHandlerWithControl)(event, lambdaContextFor(task), { signal: controller.signal }), abandoned]);
       } finally {
         this.pending.delete(arn);
       }

@@ -11,11 +11,9 @@ import { UsageError } from "../cli/usage-error";
 import { runtimeEnv } from "../runtime-api/function";
 import { RuntimePool } from "../runtime-api/pool";
 import { RuntimeInitError } from "../runtime-api/sandbox";
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from "../runtime-api/limits";
 
 export const DEFAULT_PYTHON_EXPORT = "lambda_handler";
-/** Lambda's limit is 15 minutes per invocation; a function's `timeout` (seconds) may lower it. */
-export const DEFAULT_TIMEOUT_SECONDS = 900;
-export const DEFAULT_MEMORY_MB = 1024;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const PARENT_ENV = "DURABLE_NODE_PARENT_PID";

@@ -6,6 +6,7 @@
 
 import { randomBytes } from "node:crypto";
 
+import type { InvocationControl } from "../engine/durable-engine";
 import type { LambdaContext } from "../types";
 import { beginInvocation, endInvocation } from "./operation-events";
 import type { RuntimePool } from "./pool";
@@ -81,11 +82,11 @@ const STATUSES = new Set(["SUCCEEDED", "FAILED", "PENDING"]);
  */
 export function durableRuntimeHandler(pool: RuntimePool) {
   const functionName = pool.options.functionName;
-  return async (event: { DurableExecutionArn: string; InitialExecutionState?: { Operations?: unknown[] } }, context?: LambdaContext) => {
+  return async (event: { DurableExecutionArn: string; InitialExecutionState?: { Operations?: unknown[] } }, context?: LambdaContext, control?: InvocationControl) => {
     const arn = event.DurableExecutionArn;
     beginInvocation(arn, (event.InitialExecutionState?.Operations ?? []) as never);
     try {
-      const outcome = await pool.invoke(invocationOf(functionName, event, context));
+      const outcome = await pool.invoke(invocationOf(functionName, event, context), control?.signal);
       if (outcome.kind === "error") throw new LambdaError(outcome.report.errorType, outcome.report.errorMessage, outcome.report.stackTrace);
       let output: { Status?: unknown };
       try {
@@ -107,8 +108,8 @@ export function durableRuntimeHandler(pool: RuntimePool) {
 /** A plain function (a chained-invoke target that is not durable): the event is its input, the response its result. */
 export function plainRuntimeHandler(pool: RuntimePool) {
   const functionName = pool.options.functionName;
-  return async (event: unknown, context?: LambdaContext): Promise<unknown> => {
-    const outcome = await pool.invoke(invocationOf(functionName, event, context));
+  return async (event: unknown, context?: LambdaContext, control?: InvocationControl): Promise<unknown> => {
+    const outcome = await pool.invoke(invocationOf(functionName, event, context), control?.signal);
     if (outcome.kind === "error") throw new LambdaError(outcome.report.errorType, outcome.report.errorMessage, outcome.report.stackTrace);
     const text = outcome.body.toString("utf8");
     if (text === "") return undefined;

@@ -14,6 +14,8 @@ interface Numbering {
   stepIds: Map<string, string>;
   /** Children seen so far, per parent id ("" for the root). */
   counts: Map<string, number>;
+  /** Operations started in this invocation (the others' outcomes open their line first). */
+  started: Set<string>;
 }
 
 const tracked = new Map<string, Numbering>();
@@ -62,7 +64,7 @@ function publish(arn: string, n: Numbering, op: WireOp, phase: OperationPhase, d
 
 /** An invocation of `arn` starts in a runtime process with these operations: the finished ones are replayed. */
 export function beginInvocation(arn: string, operations: WireOp[]): void {
-  const n: Numbering = { stepIds: new Map(), counts: new Map() };
+  const n: Numbering = { stepIds: new Map(), counts: new Map(), started: new Set() };
   tracked.set(arn, n);
   for (const op of operations) {
     if (op.Type === "EXECUTION") continue;
@@ -85,8 +87,15 @@ export function checkpointed(arn: string, updates: readonly WireUpdate[] | undef
   const answered = (id: string | undefined) => answer?.NewExecutionState?.Operations?.find((o) => o.Id === id);
   for (const u of updates) {
     if (u.Type === "EXECUTION") continue;
+    // An outcome of an operation begun in an earlier invocation (a step re-run after a crash,
+    // a retry's next attempt): it resumed in this one, unseen until it checkpointed.
+    if (u.Action !== "START" && u.Id && !n.started.has(u.Id)) {
+      n.started.add(u.Id);
+      publish(arn, n, u, "resumed");
+    }
     switch (u.Action) {
       case "START": {
+        if (u.Id) n.started.add(u.Id);
         const detail =
           u.Type === "WAIT" && u.WaitOptions?.WaitSeconds !== undefined
             ? `${u.WaitOptions.WaitSeconds}s`
@@ -97,6 +106,8 @@ export function checkpointed(arn: string, updates: readonly WireUpdate[] | undef
         const record = answered(u.Id);
         if (u.Type === "WAIT" && record?.WaitDetails?.ScheduledEndTimestamp) publish(arn, n, u, "waiting", `until ${clock(record.WaitDetails.ScheduledEndTimestamp)}`);
         if (u.Type === "CALLBACK" && record?.CallbackDetails?.CallbackId) publish(arn, n, u, "waiting", `callback id ${record.CallbackDetails.CallbackId}`);
+        // As durable-node's SDK says of its own invokes (ts/operations/invoke.ts).
+        if (u.Type === "CHAINED_INVOKE") publish(arn, n, u, "waiting", `for ${u.ChainedInvokeOptions?.FunctionName ?? ""}`);
         break;
       }
       case "SUCCEED":

@@ -2,9 +2,10 @@
 // one invocation at a time and is reused for the next; the pool starts up to `size` of them
 // (the worker's concurrency) on demand and keeps them warm. `warm()` starts the first one at
 // once so that a function that cannot initialise is refused before any execution is touched.
-// A process that crashed or timed out is dropped; the next invocation starts a fresh one.
+// A process that crashed or timed out is dropped; when it was the last, a fresh one starts at
+// once for the next invocation.
 
-import { Sandbox, type InvokeOutcome, type RuntimeCommand } from "./sandbox";
+import { LambdaError, Sandbox, type InvokeOutcome, type RuntimeCommand } from "./sandbox";
 import type { RuntimeInvocation } from "./server";
 
 export interface PoolOptions {
@@ -48,12 +49,24 @@ export class RuntimePool {
     this.release(await this.spawn());
   }
 
-  /** Runs one invocation on a warm process (starting one when none is free). */
-  async invoke(invocation: Omit<RuntimeInvocation, "deadlineMs">): Promise<InvokeOutcome> {
+  /**
+   * Runs one invocation on a warm process (starting one when none is free). Aborting `signal`
+   * ends it: its process is killed and the invocation fails with the abort reason (a
+   * LambdaError, else `Runtime.ExitError`).
+   */
+  async invoke(invocation: Omit<RuntimeInvocation, "deadlineMs">, signal?: AbortSignal): Promise<InvokeOutcome> {
     const sandbox = await this.acquire();
+    const abort = () => {
+      const reason: unknown = signal?.reason;
+      sandbox.abort(reason instanceof LambdaError ? reason : new LambdaError("Runtime.ExitError", `RequestId: ${invocation.requestId} Error: the invocation was ended: ${(reason as Error)?.message ?? reason}`));
+    };
     try {
-      return await sandbox.invoke({ ...invocation, deadlineMs: Date.now() + this.options.timeoutMs }, this.options.timeoutMs);
+      const running = sandbox.invoke({ ...invocation, deadlineMs: Date.now() + this.options.timeoutMs }, this.options.timeoutMs);
+      if (signal?.aborted) abort();
+      else signal?.addEventListener("abort", abort, { once: true });
+      return await running;
     } finally {
+      signal?.removeEventListener("abort", abort);
       this.release(sandbox);
     }
   }
@@ -92,6 +105,10 @@ export class RuntimePool {
       if (i >= 0) this.idle.splice(i, 1);
       if (!this.closed) {
         this.options.onLifecycle?.(`runtime process ${sandbox.pid} of ${this.options.functionName} exited`, { functionName: this.options.functionName, pid: sandbox.pid });
+        // The function's last process died (a crash, a timeout): its next invocation — the
+        // engine's retry — finds a warm one rather than paying a cold start. Once: a process
+        // that cannot start is reported by the invocation that needs it.
+        if (this.live.size + this.starting === 0) this.spawn().then((s) => this.release(s), () => undefined);
       }
       this.waiters.shift()?.();
     };

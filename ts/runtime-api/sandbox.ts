@@ -2,7 +2,9 @@
 // talks to (server.ts). Owns the process's life as Lambda does: initialisation (until its first
 // `next`, or the init error it reports), one invocation at a time, the function timeout
 // (`Sandbox.Timedout`, the process is killed) and crashes (`Runtime.ExitError`). A dead sandbox
-// is never reused; the pool (pool.ts) starts another.
+// is never reused; the pool (pool.ts) starts another. A process may also talk to its parent on
+// a side channel (Node's IPC, for durable-node's own SDK: runtime-api/node-function.ts), and an
+// invocation may be ended from outside (its execution was stopped): the process is killed.
 
 import { spawn, type ChildProcess } from "node:child_process";
 
@@ -14,6 +16,9 @@ export interface RuntimeCommand {
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Opens an IPC channel (advanced serialization): each message the process sends is handed
+   * here with a function that answers it. */
+  channel?: (message: unknown, reply: (answer: unknown) => void) => void;
 }
 
 export interface SandboxOptions {
@@ -43,6 +48,8 @@ export type InvokeOutcome = { kind: "response"; body: Buffer } | { kind: "error"
 
 type State = "starting" | "idle" | "busy" | "dead";
 const KEPT_LINES = 20;
+/** What V8 writes before it aborts on a full heap. */
+const OUT_OF_MEMORY = /JavaScript heap out of memory|Allocation failed - process out of memory/;
 
 /** Lambda's words for how a process ended. */
 function exitDescription(code: number | null, signal: NodeJS.Signals | null): string {
@@ -60,6 +67,8 @@ export class Sandbox {
   private settleInvoke: ((outcome: InvokeOutcome | LambdaError) => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private timedOut: string | undefined;
+  /** Set when the invocation was ended from outside (`abort`): how it is reported. */
+  private aborted: LambdaError | undefined;
   private requestId = "";
   readonly exited: Promise<void>;
   private markExited!: () => void;
@@ -119,9 +128,18 @@ export class Sandbox {
     const child = spawn(runtime.command, runtime.args, {
       cwd: runtime.cwd,
       env: { ...runtime.env, AWS_LAMBDA_RUNTIME_API: address },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: runtime.channel ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
+      ...(runtime.channel ? { serialization: "advanced" as const } : {}),
     });
     this.child = child;
+    if (runtime.channel) {
+      const channel = runtime.channel;
+      child.on("message", (message) =>
+        channel(message, (answer) => {
+          if (child.connected) child.send(answer as never, (e) => e && undefined);
+        }),
+      );
+    }
     for (const stream of ["stdout", "stderr"] as const) {
       let partial = "";
       child[stream]!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -186,6 +204,18 @@ export class Sandbox {
     });
   }
 
+  /**
+   * Ends the running invocation from outside: the process is killed and the invocation fails
+   * with `error` (an idle or dead sandbox is left alone).
+   */
+  abort(error: LambdaError): void {
+    if (this.state !== "busy" || !this.child) return;
+    this.aborted = error;
+    clearTimeout(this.timer);
+    this.server.abandon();
+    this.child.kill("SIGKILL");
+  }
+
   private finishInvoke(outcome: InvokeOutcome | LambdaError): void {
     clearTimeout(this.timer);
     const settle = this.settleInvoke;
@@ -212,10 +242,14 @@ export class Sandbox {
     if (this.settleInvoke) {
       const settle = this.settleInvoke;
       this.settleInvoke = undefined;
+      const exited = `RequestId: ${this.requestId} Error: Runtime exited with error: ${exitDescription(code, signal)}`;
       settle(
-        this.timedOut
-          ? new LambdaError("Sandbox.Timedout", this.timedOut)
-          : new LambdaError("Runtime.ExitError", `RequestId: ${this.requestId} Error: Runtime exited with error: ${exitDescription(code, signal)}`),
+        this.aborted ??
+          (this.timedOut
+            ? new LambdaError("Sandbox.Timedout", this.timedOut)
+            : this.recent.some((l) => OUT_OF_MEMORY.test(l))
+              ? new LambdaError("Runtime.OutOfMemory", `${exited} (out of memory)`)
+              : new LambdaError("Runtime.ExitError", exited)),
       );
     }
     this.markExited();

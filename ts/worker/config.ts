@@ -11,8 +11,11 @@
 //
 // A Python module (`"runtime": "python"`, implied by a .py handler; export "lambda_handler" by
 // default) runs in runtime processes on the official runtime interface client and SDK
-// (ts/python/worker-functions.ts), optionally on its own interpreter (`"python"`) and with a
-// function timeout in seconds (`"timeout"`).
+// (ts/python/worker-functions.ts), optionally on its own interpreter (`"python"`). A JavaScript
+// or TypeScript module runs in runtime processes too (ts/worker/node-functions.ts) unless the
+// entry says `"isolated": false` (or the worker runs with --no-isolate). Every function has a
+// timeout per invocation (`"timeout"`, seconds) and a memory size (`"memory"`, MB), within
+// Lambda's ranges (ts/runtime-api/limits.ts).
 //
 // A .ts/.js config default-exports (or `module.exports =`) the same object. Every problem — a
 // missing file, an unknown field, a module that does not load, an export that is not a
@@ -24,9 +27,7 @@ import path from "node:path";
 import { importUserModule } from "../cli/load-handler";
 import { UsageError, usage } from "../cli/usage-error";
 import { checkLimit } from "../limits";
-import type { DurableEngine, PlainHandler } from "../engine/durable-engine";
 import { DEFAULT_PYTHON_EXPORT, isPythonFile } from "../python/function";
-import { DURABLE_HANDLER, type DurableLambdaHandler } from "../with-durable-execution";
 
 export const CONFIG_NAMES = ["durable.config.ts", "durable.config.js", "durable.config.mjs", "durable.config.cjs", "durable.config.json"];
 
@@ -41,8 +42,12 @@ export interface FunctionConfig {
   runtime: "node" | "python";
   /** Python functions: the interpreter (a path resolved against the config file, or a command). */
   python?: string;
-  /** Python functions: the function timeout of each invocation (seconds). */
+  /** The function timeout of each invocation (seconds; default DEFAULT_TIMEOUT_SECONDS). */
   timeout?: number;
+  /** Memory size (MB): a Node process's heap limit; default DEFAULT_MEMORY_MB. */
+  memory?: number;
+  /** Node functions: run in runtime processes (true) or in the worker's process (false); default: the worker's --isolate. */
+  isolated?: boolean;
 }
 
 export interface WorkerConfig {
@@ -51,7 +56,7 @@ export interface WorkerConfig {
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const FUNCTION_FIELDS = ["handler", "export", "durable", "runtime", "python", "timeout"];
+const FUNCTION_FIELDS = ["handler", "export", "durable", "runtime", "python", "timeout", "memory", "isolated"];
 const RUNTIMES = ["node", "python"];
 
 /** The config file to use: the one given, or the first durable.config.* in `cwd`. */
@@ -98,20 +103,24 @@ export async function readConfig(file: string): Promise<WorkerConfig> {
     if (!spec || typeof spec !== "object" || Array.isArray(spec)) throw new UsageError(`${where} must be a module path or { "handler": "./file.ts", "export": "handler" }`);
     const extra = Object.keys(spec).filter((k) => !FUNCTION_FIELDS.includes(k));
     if (extra.length) throw new UsageError(`${where} has unknown field(s) ${extra.join(", ")}; expected ${FUNCTION_FIELDS.join(", ")}`);
-    const { handler, durable, python, timeout } = spec as { handler?: unknown; durable?: unknown; python?: unknown; timeout?: unknown };
+    const { handler, durable, python, timeout, memory, isolated } = spec as Record<string, unknown>;
     if (typeof handler !== "string" || handler === "") throw new UsageError(`${where}: "handler" must be the path of a module`);
     const runtime = (spec as { runtime?: unknown }).runtime ?? (isPythonFile(handler) ? "python" : "node");
     if (typeof runtime !== "string" || !RUNTIMES.includes(runtime)) throw new UsageError(`${where}: "runtime" must be ${RUNTIMES.map((r) => JSON.stringify(r)).join(" or ")}, not ${JSON.stringify(runtime)}`);
     const exportName = (spec as { export?: unknown }).export ?? (runtime === "python" ? DEFAULT_PYTHON_EXPORT : "handler");
     if (typeof exportName !== "string" || exportName === "") throw new UsageError(`${where}: "export" must be an export name`);
     if (durable !== undefined && typeof durable !== "boolean") throw new UsageError(`${where}: "durable" must be true or false`);
-    if (runtime !== "python" && (python !== undefined || timeout !== undefined)) {
-      throw new UsageError(`${where}: "${python !== undefined ? "python" : "timeout"}" applies to "runtime": "python" functions only`);
-    }
+    if (runtime !== "python" && python !== undefined) throw new UsageError(`${where}: "python" applies to "runtime": "python" functions only`);
+    if (runtime === "python" && isolated !== undefined) throw new UsageError(`${where}: "isolated" applies to Node functions only (Python functions always run in runtime processes)`);
     if (python !== undefined && (typeof python !== "string" || python === "")) throw new UsageError(`${where}: "python" must be the path of a Python interpreter`);
+    if (isolated !== undefined && typeof isolated !== "boolean") throw new UsageError(`${where}: "isolated" must be true or false`);
     if (timeout !== undefined) {
       if (typeof timeout !== "number") throw new UsageError(`${where}: "timeout" must be a number of seconds, not ${JSON.stringify(timeout)}`);
       usage(() => checkLimit("functionTimeout", timeout, `${where}: "timeout"`));
+    }
+    if (memory !== undefined) {
+      if (typeof memory !== "number") throw new UsageError(`${where}: "memory" must be a number of MB, not ${JSON.stringify(memory)}`);
+      usage(() => checkLimit("functionMemory", memory, `${where}: "memory"`));
     }
     out[name] = {
       handler: path.resolve(dir, handler),
@@ -121,39 +130,9 @@ export async function readConfig(file: string): Promise<WorkerConfig> {
       // A bare command ("python3") is looked up on PATH; a path is relative to the config file.
       ...(typeof python === "string" ? { python: python.includes("/") ? path.resolve(dir, python) : python } : {}),
       ...(timeout === undefined ? {} : { timeout: timeout as number }),
+      ...(memory === undefined ? {} : { memory: memory as number }),
+      ...(isolated === undefined ? {} : { isolated: isolated as boolean }),
     };
   }
   return { file, functions: out };
-}
-
-/**
- * Loads every module the config names and registers its export on `engine`. Returns the names
- * of the durable functions whose handler durable-node did not make (`"durable": true`): they are
- * invoked with the plain Lambda input and talk to the engine over the HTTP API.
- */
-export async function registerConfig(engine: DurableEngine, config: WorkerConfig): Promise<string[]> {
-  const external: string[] = [];
-  for (const [name, fn] of Object.entries(config.functions)) {
-    // Python functions run in runtime processes: ts/python/worker-functions.ts.
-    if (fn.runtime === "python") continue;
-    const where = `function "${name}" (${fn.handler})`;
-    if (!existsSync(fn.handler)) throw new UsageError(`${where}: module not found: ${fn.handler}`);
-    const mod = await importUserModule(fn.handler, `module of function "${name}"`);
-    const defaults = (mod.default && typeof mod.default === "object" ? mod.default : {}) as Record<string, unknown>;
-    const exported = mod[fn.export] ?? defaults[fn.export];
-    if (typeof exported !== "function") {
-      const names = [...new Set([...Object.keys(mod), ...Object.keys(defaults)])].filter((k) => k !== "default" && k !== "__esModule");
-      throw new UsageError(`${where} has no function export "${fn.export}"${names.length ? ` (it exports: ${names.join(", ")})` : ""}`);
-    }
-    if ((exported as unknown as Record<symbol, unknown>)[DURABLE_HANDLER]) {
-      if (fn.durable === false) throw new UsageError(`${where}: export "${fn.export}" is a durable handler (withDurableExecution), but the config says "durable": false`);
-      engine.register(name, exported as DurableLambdaHandler);
-    } else if (fn.durable) {
-      engine.register(name, exported as DurableLambdaHandler, { plainInput: true });
-      external.push(name);
-    } else {
-      engine.registerFunction(name, exported as PlainHandler);
-    }
-  }
-  return external;
 }

@@ -65,6 +65,15 @@ pub enum EngineError {
     #[error("storage conflict: {reason}")]
     StorageConflict { reason: String },
 
+    /// `migrate` found invocations whose lease has not expired: a worker is (or may be) still
+    /// running them. Names one of them and its holder.
+    #[error("cannot migrate from {path}: {count} invocation(s) hold a live lease, e.g. {arn} held by worker {owner} (pid {pid} on host {host}) until {expires}; stop the workers and run migrate again once their leases are released or expired")]
+    MigrationSourceBusy { path: String, count: usize, arn: String, owner: String, pid: String, host: String, expires: String },
+
+    /// `migrate` writes only into an empty store.
+    #[error("cannot migrate to {path}: it already holds {executions} execution(s); migrate writes only into an empty database")]
+    MigrationTargetNotEmpty { path: String, executions: i64 },
+
     #[error("engine is closed")]
     Closed,
 }
@@ -92,6 +101,8 @@ impl EngineError {
             EngineError::Storage(_) => "ERR_STORAGE",
             EngineError::StorageUnavailable { .. } => "ERR_STORAGE_UNAVAILABLE",
             EngineError::StorageConflict { .. } => "ERR_STORAGE_CONFLICT",
+            EngineError::MigrationSourceBusy { .. } => "ERR_MIGRATION_SOURCE_BUSY",
+            EngineError::MigrationTargetNotEmpty { .. } => "ERR_MIGRATION_TARGET_NOT_EMPTY",
             EngineError::Closed => "ERR_CLOSED",
         }
     }
@@ -115,6 +126,8 @@ impl EngineError {
             | EngineError::Storage(_)
             | EngineError::StorageUnavailable { .. }
             | EngineError::StorageConflict { .. }
+            | EngineError::MigrationSourceBusy { .. }
+            | EngineError::MigrationTargetNotEmpty { .. }
             | EngineError::Closed => "ServiceException",
         }
     }
@@ -153,6 +166,16 @@ impl EngineError {
             }
             EngineError::Storage(reason) => vec![("reason", s(reason))],
             EngineError::StorageUnavailable { reason } | EngineError::StorageConflict { reason } => vec![("reason", s(reason))],
+            EngineError::MigrationSourceBusy { path, count, arn, owner, pid, host, expires } => vec![
+                ("path", s(path)),
+                ("count", count.to_string()),
+                ("executionArn", s(arn)),
+                ("owner", s(owner)),
+                ("pid", s(pid)),
+                ("host", s(host)),
+                ("expires", s(expires)),
+            ],
+            EngineError::MigrationTargetNotEmpty { path, executions } => vec![("path", s(path)), ("executions", executions.to_string())],
             EngineError::Closed => vec![],
         }
     }
@@ -177,6 +200,8 @@ impl EngineError {
             EngineError::Storage(t("r")),
             EngineError::StorageUnavailable { reason: t("r") },
             EngineError::StorageConflict { reason: t("r") },
+            EngineError::MigrationSourceBusy { path: t("p"), count: 1, arn: t("arn"), owner: t("o"), pid: t("1"), host: t("h"), expires: t("2026-01-01T00:00:00Z") },
+            EngineError::MigrationTargetNotEmpty { path: t("p"), executions: 1 },
             EngineError::Closed,
         ];
         for e in &all {
@@ -196,6 +221,8 @@ impl EngineError {
                 | EngineError::Storage(_)
                 | EngineError::StorageUnavailable { .. }
                 | EngineError::StorageConflict { .. }
+                | EngineError::MigrationSourceBusy { .. }
+                | EngineError::MigrationTargetNotEmpty { .. }
                 | EngineError::Closed => {}
             }
         }

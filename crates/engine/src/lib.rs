@@ -8,7 +8,7 @@
 //! 5. `lifecycle`: creating, changing, waking and ending executions;
 //! 6. `checkpoint`, `invocation`, `timers`, `callbacks`, `control`: the services;
 //! 7. `scheduler`: what runs next; `inspect`: reads for people and tools; `stats`: counters;
-//! 8. `engine`: the facade.
+//! 8. `engine`: the facade; `migrate`: moving a whole store to another.
 //! `replay` and `vm` are the SDK side of an invocation: replay matching, and the invocation's
 //! state machine, which commits through the facade in process. No knowledge of Node or napi.
 
@@ -30,6 +30,7 @@ mod inspect_events;
 pub mod invocation;
 pub mod lease;
 pub mod lifecycle;
+pub mod migrate;
 pub mod model;
 pub mod ops;
 mod periodic;

@@ -41,6 +41,8 @@ pub const LIMITS: &[Limit] = &[
     limit("retentionPeriodInDays", 1, 90, "days"),
     // A function's timeout per invocation (AWS Lambda: 1 to 900 seconds).
     limit("functionTimeout", 1, 900, "seconds"),
+    // A function's memory size (AWS Lambda: 128 to 10,240 MB); a Node runtime's heap limit.
+    limit("functionMemory", 128, 10_240, "MB"),
     // The worker (ts/cli/worker-command.ts).
     limit("concurrency", 1, 10_000, "invocations"),
     limit("shutdownTimeoutMs", 0, 3_600_000, "ms"),

@@ -8,6 +8,7 @@ mod postgres;
 pub mod postgres_admin;
 mod postgres_listen;
 mod postgres_queue;
+mod postgres_rows;
 mod postgres_schema;
 mod postgres_store;
 mod postgres_url;
@@ -15,6 +16,7 @@ mod postgres_views;
 mod sqlite;
 mod sqlite_files;
 mod sqlite_queue;
+mod sqlite_rows;
 mod sqlite_schema;
 mod sqlite_views;
 
@@ -138,6 +140,70 @@ pub struct QueueGauges {
     pub active_invocations: i64,
 }
 
+/// The tables that hold an execution, for copying a store row by row (`migrate.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Executions,
+    Operations,
+    Events,
+    Timers,
+}
+
+impl Table {
+    pub const ALL: [Table; 4] = [Table::Executions, Table::Operations, Table::Events, Table::Timers];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Executions => "executions",
+            Table::Operations => "operations",
+            Table::Events => "events",
+            Table::Timers => "timers",
+        }
+    }
+
+    /// The column naming the execution a row belongs to.
+    pub fn exec_key(self) -> &'static str {
+        match self {
+            Table::Executions => "id",
+            _ => "exec_id",
+        }
+    }
+
+    /// The primary key, the order rows are copied in.
+    pub fn primary_key(self) -> &'static str {
+        match self {
+            Table::Executions => "id",
+            Table::Operations => "exec_id, id",
+            Table::Events => "exec_id, event_id",
+            Table::Timers => "exec_id, op_id, kind",
+        }
+    }
+}
+
+/// A stored value as it is: every column of the schema is an integer or text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+/// A column name as the copy writes it into SQL: the schema's own names only.
+pub(crate) fn plain_identifier(name: &str) -> Result<&str> {
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(name)
+    } else {
+        Err(crate::error::EngineError::Storage(format!("unexpected column name {name:?}")))
+    }
+}
+
+/// `SELECT`/`INSERT` column list for `columns` (checked names).
+pub(crate) fn column_list(columns: &[String]) -> Result<String> {
+    Ok(columns.iter().map(|c| plain_identifier(c)).collect::<Result<Vec<_>>>()?.join(", "))
+}
+
 /// The storage the engine runs on. Every method runs inside the transaction the engine opened
 /// with `begin_write` (or outside any, for reads). Inside a write transaction, what the engine
 /// reads of an execution must stay as read until commit: SQLite has one writer at a time;
@@ -230,6 +296,23 @@ pub trait Storage: Send {
     fn schema_version(&self) -> Result<i64>;
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
+
+    // Copying a whole store (`migrate.rs`): rows as stored, every column, so a column added to
+    // the schema is carried without this code knowing of it.
+    /// Inside a write transaction: keeps every other process from writing any table until it
+    /// ends, and lets it stay idle between the copy's reads and writes. SQLite's write
+    /// transaction already excludes other writers; PostgreSQL locks the tables.
+    fn freeze(&self) -> Result<()>;
+    /// The columns of `table`, in the table's order.
+    fn table_columns(&self, table: Table) -> Result<Vec<String>>;
+    /// Up to `limit` rows of `table` (those `columns`) whose execution id is in
+    /// `from_exec..=to_exec`, in primary-key order.
+    fn export_rows(&self, table: Table, columns: &[String], from_exec: i64, to_exec: i64, limit: usize) -> Result<Vec<Vec<Cell>>>;
+    /// Inserts rows as they are (ids included).
+    fn import_rows(&self, table: Table, columns: &[String], rows: &[Vec<Cell>]) -> Result<()>;
+    /// After an import: what numbers the store hands out next (execution ids, change numbers)
+    /// continue after the imported rows.
+    fn after_import(&self) -> Result<()>;
 
     /// Gives the storage the engine's wake-up, for a backend that hears of other processes'
     /// commits (PostgreSQL's LISTEN/NOTIFY).

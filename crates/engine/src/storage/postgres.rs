@@ -295,6 +295,13 @@ impl PgStorage {
         *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(listener);
     }
 
+    /// Runs `f` with the current connection's client (a bulk copy drives its futures on it).
+    pub(super) fn on_client<T>(&self, f: impl FnOnce(&tokio_postgres::Client) -> Result<T>) -> Result<T> {
+        self.ensure_conn()?;
+        let guard = self.conn.borrow();
+        f(guard.as_ref().expect("ensured"))
+    }
+
     /// Runs an async read on the current connection (schema version, integrity check).
     pub(super) fn with_client<T>(&self, f: impl for<'c> FnOnce(&'c tokio_postgres::Client) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + 'c>>) -> Result<T> {
         self.ensure_conn()?;

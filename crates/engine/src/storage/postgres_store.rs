@@ -9,7 +9,7 @@ use tokio_postgres::Row;
 
 use super::postgres::PgStorage;
 use super::sqlite::{exec_columns, op_columns};
-use super::{DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, TaskFilter};
+use super::{Cell, DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, Table, TaskFilter};
 use crate::error::{EngineError, Result};
 use crate::history::Event;
 use crate::model::{ErrorObject, ExecutionStatus, Operation, OperationStatus, OperationType, TimerKind};
@@ -402,6 +402,26 @@ impl Storage for PgStorage {
 
     fn backend(&self) -> &'static str {
         "postgres"
+    }
+
+    fn freeze(&self) -> Result<()> {
+        self.rows_freeze()
+    }
+
+    fn table_columns(&self, table: Table) -> Result<Vec<String>> {
+        self.rows_columns(table)
+    }
+
+    fn export_rows(&self, table: Table, columns: &[String], from_exec: i64, to_exec: i64, limit: usize) -> Result<Vec<Vec<Cell>>> {
+        self.rows_export(table, columns, from_exec, to_exec, limit)
+    }
+
+    fn import_rows(&self, table: Table, columns: &[String], rows: &[Vec<Cell>]) -> Result<()> {
+        self.rows_import(table, columns, rows)
+    }
+
+    fn after_import(&self) -> Result<()> {
+        self.rows_after_import()
     }
 
     fn set_waker(&self, wake: std::sync::Arc<dyn Fn() + Send + Sync>) {

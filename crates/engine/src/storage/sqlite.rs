@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
 use super::sqlite_files::{truncate, write_problem, WalBound, BUSY_TIMEOUT, WAL_LIMIT_BYTES};
 use super::sqlite_schema::{inspect, integrity, prepare};
-use super::{DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, TaskFilter};
+use super::{Cell, DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, Table, TaskFilter};
 use crate::error::{EngineError, Result};
 use crate::history::Event;
 use crate::model::{ErrorObject, ExecutionStatus, Operation, OperationStatus, OperationType, TimerKind};
@@ -463,6 +463,28 @@ impl Storage for SqliteStorage {
 
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn freeze(&self) -> Result<()> {
+        // BEGIN IMMEDIATE holds the one write lock until the transaction ends.
+        Ok(())
+    }
+
+    fn table_columns(&self, table: Table) -> Result<Vec<String>> {
+        self.rows_columns(table)
+    }
+
+    fn export_rows(&self, table: Table, columns: &[String], from_exec: i64, to_exec: i64, limit: usize) -> Result<Vec<Vec<Cell>>> {
+        self.rows_export(table, columns, from_exec, to_exec, limit)
+    }
+
+    fn import_rows(&self, table: Table, columns: &[String], rows: &[Vec<Cell>]) -> Result<()> {
+        self.rows_import(table, columns, rows)
+    }
+
+    fn after_import(&self) -> Result<()> {
+        // Ids and change numbers are the largest stored plus one.
+        Ok(())
     }
 
     /// On close the log is copied back and emptied, so the database file alone holds every
