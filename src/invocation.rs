@@ -142,9 +142,15 @@ impl NativeInvocation {
         self.vm.mark_finished(&step_id);
     }
 
+    /// User code starts (+1) or ends (-1); true when the invocation just became busy (it
+    /// cannot end now), false when it just stopped being busy, null otherwise.
     #[napi]
-    pub fn user_code(&mut self, delta: i32) {
-        self.vm.user_code(delta);
+    pub fn user_code(&mut self, delta: i32) -> Option<bool> {
+        let changed = self.vm.user_code(delta);
+        if let (Some(busy), Some(engine)) = (changed, &self.engine) {
+            engine.set_busy(self.vm.arn(), busy);
+        }
+        changed
     }
 
     #[napi]
@@ -175,16 +181,12 @@ impl NativeInvocation {
         }
     }
 
-    /// Real ms until the record `id` is expected to change (its retry or wait is due, on the
-    /// engine's clock), or a second when the service gives no time.
+    /// Real ms until the record `id` should be polled after `polls` polls that found it
+    /// unchanged (vm.rs decides, on the engine's clock).
     #[napi]
-    pub fn poll_delay(&self, id: String) -> f64 {
+    pub fn poll_delay(&self, id: String, polls: u32) -> f64 {
         let now = self.engine.as_ref().map_or_else(|| chrono::Utc::now().timestamp_millis(), |e| e.now_ms());
-        let due = self.vm.get(&id).and_then(|op| op.next_attempt_ms.or(op.scheduled_end_ms));
-        match due {
-            Some(due) => (due - now).max(0) as f64,
-            None => 1000.0,
-        }
+        self.vm.poll_delay(&id, now, polls) as f64
     }
 
     #[napi]

@@ -277,12 +277,14 @@ impl NativeEngine {
     }
 
     /// Resolves with the next invocation to run, or null when the filtered execution finished.
+    /// With `whileRunning`, only while an invocation of the filtered executions is busy (null
+    /// once none is), never moving a skipping clock.
     #[napi]
-    pub async fn next_task(&self, filter: Option<TaskFilter>) -> Result<Option<InvocationTask>> {
+    pub async fn next_task(&self, filter: Option<TaskFilter>, while_running: Option<bool>) -> Result<Option<InvocationTask>> {
         let inner = self.inner.clone();
         let filter = engine_filter(filter);
-        let task = inner.next_task(&filter).await.map_err(js_err)?;
-        Ok(task.map(Into::into))
+        let task = if while_running == Some(true) { inner.next_task_while_running(&filter).await } else { inner.next_task(&filter).await };
+        Ok(task.map_err(js_err)?.map(Into::into))
     }
 
     /// Resolves with up to `max` invocations to run (at least one), or an empty list when the

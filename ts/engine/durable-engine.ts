@@ -102,8 +102,8 @@ export interface StartOptions {
 }
 
 export interface DriveOptions {
-  /** Runs after each invocation, before the engine is asked for the next one (and before
-   * skipped time moves on), e.g. to answer callbacks. Returning "stop" ends driving with the
+  /** Runs after each invocation, before the engine is asked for the next one once nothing
+   * runs (and before skipped time moves on), e.g. to answer callbacks. Returning "stop" ends driving with the
    * execution as it is (for harnesses that know nothing more will happen). */
   afterInvocation?: () => Promise<void | "stop"> | void | "stop";
 }
@@ -307,16 +307,56 @@ export class DurableEngine {
   }
 
   /**
-   * Runs every invocation the engine hands out for one execution until it finishes. Rejects
-   * with InvocationFailedError if an invocation throws (the execution can be driven again).
+   * Runs every invocation the engine hands out for one execution until it finishes. While one
+   * runs, what becomes due in its tree runs beside it (a chained invoke's function, as the
+   * service runs it while the caller goes on), so an invocation kept alive by a running step
+   * sees its invokes complete instead of ending to wait for them. Rejects with
+   * InvocationFailedError if an invocation throws (the execution can be driven again), once
+   * the invocations running beside it have ended.
    */
   async drive(arn: string, options: DriveOptions = {}): Promise<ExecutionRecord> {
-    for (;;) {
-      const task = await callAsync(() => this.native.nextTask({ arn }));
-      if (!task) return this.get(arn);
-      await this.invoke(task);
-      if ((await options.afterInvocation?.()) === "stop") return this.get(arn);
+    let failure: { error: unknown } | undefined;
+    let stopped = false;
+    const running = new Set<Promise<void>>();
+    const run = (task: InvocationTask): void => {
+      const done: Promise<void> = this.invoke(task)
+        .then(async () => {
+          if ((await options.afterInvocation?.()) === "stop") stopped = true;
+        })
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => running.delete(done));
+      running.add(done);
+    };
+    // Beside a busy invocation (the engine decides what may run there, and answers nothing
+    // once none is busy, so an idle process can still exit). Restarted when one becomes busy.
+    let beside: Promise<void> | undefined;
+    let again = false;
+    const runBeside = async (): Promise<void> => {
+      do {
+        again = false;
+        for (let task; (task = await callAsync(() => this.native.nextTask({ arn }, true))); ) run(task);
+      } while (again);
+      beside = undefined;
+    };
+    const busy = () => {
+      if (beside) again = true;
+      else beside = runBeside();
+    };
+    this.client.busyListeners.add(busy);
+    try {
+      while (!failure && !stopped) {
+        const task = await callAsync(() => this.native.nextTask({ arn }));
+        if (!task) break;
+        run(task);
+        while (running.size > 0 || beside) await Promise.all([...running, beside]);
+      }
+    } finally {
+      this.client.busyListeners.delete(busy);
     }
+    if (failure) throw failure.error;
+    return this.get(arn);
   }
 
   /**

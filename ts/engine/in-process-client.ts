@@ -34,6 +34,8 @@ interface PendingCommit {
 export class InProcessClient implements DurableExecutionClient {
   private pending: Pending[] = [];
   private pendingCommits: PendingCommit[] = [];
+  /** Told when an invocation of this engine becomes busy (user code runs: it cannot end now). */
+  readonly busyListeners = new Set<() => void>();
 
   /**
    * @param groupCommit batch concurrent checkpoints into one commit (one fsync with
@@ -44,6 +46,11 @@ export class InProcessClient implements DurableExecutionClient {
     private readonly engine: NativeEngine,
     private readonly groupCommit = false,
   ) {}
+
+  /** An invocation became busy (its state machine said so): drivers look for work to run beside it. */
+  becameBusy(): void {
+    for (const listener of this.busyListeners) listener();
+  }
 
   checkpoint(params: CheckpointDurableExecutionRequest): Promise<CheckpointDurableExecutionResponse> {
     if (this.groupCommit) {

@@ -35,9 +35,11 @@ export function contextUsageError(invocation: Invocation, method: string, prefix
   const expected = activeContextId(invocation);
   const got = prefix === "" ? ROOT_CONTEXT_ID : prefix;
   if (expected === got) return undefined;
+  // The message names the context's own prefix, which the root does not have: the SDK prints
+  // it as "undefined" (so does the service, running that SDK).
   return new Error(
     `Context usage error in "${method}": You are using a parent or sibling context instead of the current child context. ` +
-      `Expected context ID: "${expected}", but got: "${got}". ` +
+      `Expected context ID: "${expected}", but got: "${prefix === "" ? "undefined" : prefix}". ` +
       `When inside runInChildContext(), you must use the child context parameter, not the parent context.`,
   );
 }

@@ -40,6 +40,8 @@ export class Invocation {
   private resolvers: Array<() => void> = [];
   private inFlight = false;
   private flushScheduled = false;
+  /** A poll came while a checkpoint was queued or in flight: it is sent after that one. */
+  private pollWanted = false;
   private waiters = new Map<string, Array<() => void>>();
   private drainers: Array<() => void> = [];
   private timers = new Set<NodeJS.Timeout>();
@@ -135,9 +137,17 @@ export class Invocation {
     return new Promise((resolve) => this.drainers.push(resolve));
   }
 
-  /** Asks the service for changes (a checkpoint without updates). */
+  /**
+   * Asks the service for changes (a checkpoint without updates; only such a poll lets due
+   * timers fire first). While another checkpoint is queued or in flight it follows that one,
+   * so a waiting operation's poll is never lost.
+   */
   poll(): void {
-    if (this.settled || this.inFlight || !this.vm.drained) return;
+    if (this.settled) return;
+    if (this.inFlight || !this.vm.drained || this.flushScheduled) {
+      this.pollWanted = true;
+      return;
+    }
     this.scheduleFlush(true);
   }
 
@@ -180,6 +190,11 @@ export class Invocation {
     const drainers = this.drainers;
     this.drainers = [];
     for (const d of drainers) d();
+    if (this.pollWanted && !this.settled && !this.closing) {
+      this.pollWanted = false;
+      this.scheduleFlush(true);
+      return;
+    }
     this.checkSuspend();
   }
 
@@ -216,7 +231,7 @@ export class Invocation {
 
   /** Counts a user function (step body) as running: the invocation cannot suspend meanwhile. */
   async executingWhile<T>(fn: () => Promise<T>): Promise<T> {
-    this.vm.userCode(1);
+    if (this.vm.userCode(1)) this.inProcess?.becameBusy();
     this.cancelSuspend();
     try {
       return await fn();
@@ -240,7 +255,7 @@ export class Invocation {
       // from ending until it is awaited (the engine decides: vm.rs).
       if (lazy) this.vm.held(id);
       this.vm.waiting(id, 1);
-      const pollTimer = this.armPoll(id);
+      const stopPolling = this.armPoll(id);
       try {
         await new Promise<void>((resolve) => {
           const list = this.waiters.get(id) ?? [];
@@ -250,21 +265,35 @@ export class Invocation {
         });
       } finally {
         this.vm.waiting(id, -1);
-        if (pollTimer) this.clearTimer(pollTimer);
+        stopPolling();
       }
     }
   }
 
-  private armPoll(id: string): NodeJS.Timeout | undefined {
-    const delay = this.vm.pollDelay(id);
-    if (delay > 2 ** 31 - 1) return undefined;
-    const timer = realSetTimeout(() => {
-      this.timers.delete(timer);
-      this.poll();
-    }, delay);
-    timer.unref();
-    this.timers.add(timer);
-    return timer;
+  /** Polls for record `id` when the engine says, again and again until stopped (a poll may find it unchanged). */
+  private armPoll(id: string): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    let polls = 0;
+    const arm = () => {
+      if (this.settled) return;
+      const delay = this.vm.pollDelay(id, polls);
+      if (delay > 2 ** 31 - 1) return;
+      const t = realSetTimeout(() => {
+        this.timers.delete(t);
+        timer = undefined;
+        polls++;
+        this.poll();
+        arm();
+      }, delay);
+      t.unref();
+      this.timers.add(t);
+      timer = t;
+    };
+    arm();
+    return () => {
+      if (timer) this.clearTimer(timer);
+      timer = undefined;
+    };
   }
 
   private clearTimer(timer: NodeJS.Timeout): void {

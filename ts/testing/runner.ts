@@ -140,7 +140,8 @@ export class LocalDurableTestRunner<TResult = any> implements DurableTestRunner<
 
   /** An invoke of a function nobody registered makes run() reject, as in the official runner. */
   private unregisteredInvoke(view: ExecutionView): Error | undefined {
-    if (!view.operations().some((o) => o.Type === "CHAINED_INVOKE" && o.Status === "STARTED")) return undefined;
+    // Any status: the invoked function runs beside its caller, so its failure may be recorded already.
+    if (!view.operations().some((o) => o.Type === "CHAINED_INVOKE")) return undefined;
     // Names as the engine resolves them: an ARN's function name, or the name before a qualifier.
     const unqualified = (target: string) => (target.startsWith("arn:") ? (target.split(":")[6] ?? target) : target.split(":")[0]);
     const known = new Set([FUNCTION_NAME, ...this.durableFunctions.keys(), ...this.plainFunctions.keys()].map(unqualified));

@@ -56,6 +56,8 @@ pub(crate) struct Core {
     pub tasks_stopped: AtomicBool,
     pub config: EngineConfig,
     pub stats: Stats,
+    /// Executions (by ARN) whose running invocation cannot end now: user code runs in it.
+    busy: Mutex<HashSet<String>>,
     /// How often the scheduler looks for other processes' changes: `config.poll_ms`, or only
     /// as a safety net when the storage wakes the engine on every such change.
     pub poll_ms: u64,
@@ -85,6 +87,7 @@ impl Core {
             active: Mutex::new(HashMap::new()),
             closed: AtomicBool::new(false),
             tasks_stopped: AtomicBool::new(false),
+            busy: Mutex::new(HashSet::new()),
             config,
             stats: Stats::default(),
         }
@@ -106,6 +109,19 @@ impl Core {
 
     pub fn tasks_stopped(&self) -> bool {
         self.tasks_stopped.load(Ordering::SeqCst)
+    }
+
+    /// The running invocation of `arn` became busy (user code runs) or not.
+    pub fn set_busy(&self, arn: &str, busy: bool) {
+        let changed = if busy { lock(&self.busy).insert(arn.to_string()) } else { lock(&self.busy).remove(arn) };
+        if changed && busy {
+            self.wake_waiters();
+        }
+    }
+
+    /// ARNs of the executions whose running invocation is busy.
+    pub fn busy_arns(&self) -> Vec<String> {
+        lock(&self.busy).iter().cloned().collect()
     }
 
     /// Wakes every waiter of `next_tasks` (something may have become due).

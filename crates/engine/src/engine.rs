@@ -184,12 +184,26 @@ impl Engine {
     /// Waits for the next invocation to run among the executions `filter` selects. Returns
     /// `None` when the filter names one execution and it has finished, or the engine closed.
     pub async fn next_task(&self, filter: &TaskFilter) -> Result<Option<Task>> {
-        Ok(scheduler::next_tasks(&self.core, filter, 1).await?.pop())
+        Ok(scheduler::next_tasks(&self.core, filter, 1, false).await?.pop())
     }
+
+    /// Like `next_task`, but only while an invocation of the selected executions is busy
+    /// (`None` once none is), and without moving a skipping clock (scheduler.rs).
+    pub async fn next_task_while_running(&self, filter: &TaskFilter) -> Result<Option<Task>> {
+        Ok(scheduler::next_tasks(&self.core, filter, 1, true).await?.pop())
+    }
+
+    /// The running invocation of `arn` became busy (user code runs: it cannot end now) or not;
+    /// the invocation's state machine decides (vm.rs `user_code`).
+    pub fn set_busy(&self, arn: &str, busy: bool) {
+        self.core.set_busy(arn, busy)
+    }
+
+
 
     /// Like `next_task`, but claims up to `max` due invocations at once (one transaction).
     pub async fn next_tasks(&self, filter: &TaskFilter, max: usize) -> Result<Vec<Task>> {
-        scheduler::next_tasks(&self.core, filter, max).await
+        scheduler::next_tasks(&self.core, filter, max, false).await
     }
 
     /// Claims up to `max` invocations that are due now, without waiting.

@@ -115,6 +115,7 @@ fn end_invocation(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64, er
         append_events(s, exec.id, &[history::invocation_completed(lease.started_ms, now, &lease.request_id, error)])?;
     }
     let mut progressed = false;
+    core.set_busy(&exec.arn, false);
     if let Some(done) = lock(&core.active).remove(&exec.id) {
         exec.invocation.delivered_seq = done.delivered_seq;
         progressed = done.progressed;

@@ -23,7 +23,11 @@ enum Claim {
 /// Waits for up to `max` due invocations among the executions `filter` selects, claimed in
 /// one transaction. Returns an empty list when the filter names one execution and it has
 /// finished, the engine stopped handing out tasks, or it closed.
-pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize) -> Result<Vec<Task>> {
+/// With `while_running`, it waits only while an invocation of the selected executions is busy
+/// (user code runs in it, so it cannot end now), answering nothing once none is, and never
+/// moves the clock: a driver runs what becomes due meanwhile (a chained invoke's function, as
+/// the service would) and asks again when an invocation becomes busy.
+pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize, while_running: bool) -> Result<Vec<Task>> {
     let max = max.max(1);
     loop {
         if core.is_closed() || core.tasks_stopped() {
@@ -33,19 +37,27 @@ pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize) -> 
         tokio::pin!(notified);
         notified.as_mut().enable();
 
+        // Beside an invocation that could end now nothing runs: as on the service, an idle
+        // caller ends before what it invoked answers. Answering at once lets an idle process exit.
+        if while_running && !busy_in(core, filter)? {
+            return Ok(Vec::new());
+        }
         let now = core.now();
         crate::timers::fire_due(core, now)?;
         match try_claim(core, filter, now, max)? {
             Claim::Tasks(tasks, ids) => return Ok(activate(core, tasks, &ids)),
             Claim::Finished => return Ok(Vec::new()),
+            Claim::Idle { .. } if while_running => wait_for_change(core, notified).await,
             Claim::Idle { next_due, running } => {
                 let mut hold = None;
                 if core.clock.skips_time() && !running {
                     if let Some(due) = next_due {
-                        hold = crate::timers::hold_before_jump(core, filter, due)?;
-                        if hold.is_none() {
-                            core.clock.advance_to(due);
-                            continue;
+                        match crate::timers::jump_towards(core, filter, due)? {
+                            crate::timers::Jump::To(target) => {
+                                core.clock.advance_to(target);
+                                continue;
+                            }
+                            crate::timers::Jump::Hold(d) => hold = Some(d),
                         }
                     }
                 }
@@ -61,6 +73,24 @@ pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize) -> 
             }
         }
     }
+}
+
+async fn wait_for_change(core: &Core, notified: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>) {
+    tokio::select! {
+        _ = notified => {}
+        _ = tokio::time::sleep(Duration::from_millis(core.poll_ms)) => {}
+    }
+}
+
+/// Whether a running invocation of the selected executions is busy (user code runs in it).
+fn busy_in(core: &Core, filter: &TaskFilter) -> Result<bool> {
+    for arn in core.busy_arns() {
+        let Some(root) = &filter.arn else { return Ok(true) };
+        if &arn == root || core.read(|s| s.exec_by_arn(&arn))?.is_some_and(|e| &e.root_arn == root) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Claims what is due now without waiting (no clock jump): a poll for callers with their own

@@ -2,9 +2,10 @@
 //! timer is handed to its operation's state machine (waits elapse, retries become ready,
 //! callbacks time out), which records its event and wakes the execution. Also the one place
 //! that decides whether a time-skipping clock may jump to the next timer now: waits and retry
-//! delays at once; a callback's deadline only after the process has been quiet for
-//! `callback_quiet_ms` of real time (the test may still answer it, as it always can with a
-//! runner whose callback timers run in real time).
+//! delays at once; towards a callback's timeout only after the process has been quiet for
+//! `callback_quiet_ms` of real time, and then to `CALLBACK_REAL_MS` before it; to a heartbeat
+//! deadline a heartbeat moved, never (a test may still answer or heartbeat, as it always can
+//! with a runner whose callback timers run in real time).
 //!
 //! The execution-level deadlines fire here too: an execution whose timeout passed ends
 //! TIMED_OUT, and an ended execution whose retention expired (or that was deleted) has its data
@@ -158,19 +159,50 @@ pub(crate) fn note_activity(core: &Core, invoking: i64) {
     LAST_ACTIVITY_MS.store(real_now_ms(), Ordering::SeqCst);
 }
 
-/// Whether a time-skipping clock may jump to `due` now; otherwise how long to wait (real time)
-/// before asking again.
-pub(crate) fn hold_before_jump(core: &Core, filter: &TaskFilter, due: i64) -> Result<Option<Duration>> {
-    let Some(quiet) = core.config.callback_quiet_ms else { return Ok(None) };
-    let deadline = core.read(|s| s.next_timer(filter))?;
-    let is_callback_deadline =
-        matches!(deadline, Some((t, TimerKind::CallbackTimeout | TimerKind::CallbackHeartbeat)) if t == due);
-    if !is_callback_deadline {
-        return Ok(None);
+/// The last stretch of a callback's timeout that a skipping clock leaves to real time, so a test
+/// that answers a callback at a human pace (a pause of up to a second) still answers in time.
+pub const CALLBACK_REAL_MS: i64 = 1_000;
+
+/// What a time-skipping clock does about the next timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Jump {
+    /// Move the clock to this time (it may be before the timer: the rest passes in real time).
+    To(i64),
+    /// Do not move it; ask again after this much real time.
+    Hold(Duration),
+}
+
+/// Whether a time-skipping clock may jump towards the timer due at `due` now. Waits and retry
+/// delays: at once. A callback's deadline, where `callback_quiet_ms` is set (the test runner):
+/// only after the process has been quiet that long, and then only to `CALLBACK_REAL_MS` before
+/// the deadline (a shorter timeout passes wholly in real time, as on the official runner). A
+/// heartbeat deadline that a heartbeat has moved: never, so a callback that a test keeps
+/// heartbeating within its heartbeat timeout cannot time out, and one it stops heartbeating
+/// times out in real time.
+pub(crate) fn jump_towards(core: &Core, filter: &TaskFilter, due: i64) -> Result<Jump> {
+    let Some(quiet) = core.config.callback_quiet_ms else { return Ok(Jump::To(due)) };
+    let Some(timer) = core.read(|s| s.next_timer(filter))?.filter(|t| t.due_ms == due && is_callback_deadline(t.kind)) else {
+        return Ok(Jump::To(due));
+    };
+    let real_until_due = Jump::Hold(Duration::from_millis((due - core.now()).clamp(1, quiet.max(1)) as u64));
+    if timer.kind == TimerKind::CallbackHeartbeat && heartbeated(core, &timer)? {
+        return Ok(real_until_due);
     }
     let since = real_now_ms() - LAST_ACTIVITY_MS.load(Ordering::SeqCst);
-    if INVOKING.load(Ordering::SeqCst) <= 0 && since >= quiet {
-        return Ok(None);
+    if INVOKING.load(Ordering::SeqCst) > 0 || since < quiet {
+        return Ok(Jump::Hold(Duration::from_millis((quiet - since).clamp(1, quiet) as u64)));
     }
-    Ok(Some(Duration::from_millis((quiet - since).clamp(1, quiet) as u64)))
+    let target = due - CALLBACK_REAL_MS;
+    Ok(if target > core.now() { Jump::To(target) } else { real_until_due })
+}
+
+fn is_callback_deadline(kind: TimerKind) -> bool {
+    matches!(kind, TimerKind::CallbackTimeout | TimerKind::CallbackHeartbeat)
+}
+
+/// Whether a heartbeat moved this heartbeat deadline (it is later than the callback's start
+/// plus its heartbeat timeout): a test is heartbeating the callback.
+fn heartbeated(core: &Core, timer: &DueTimer) -> Result<bool> {
+    let op = core.read(|s| s.get_op(timer.exec_id, &timer.op_id))?;
+    Ok(op.is_some_and(|(op, _)| op.callback_heartbeat_s.is_some_and(|h| timer.due_ms > op.start_ms + h * 1000)))
 }

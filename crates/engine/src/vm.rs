@@ -248,10 +248,14 @@ impl InvocationVm {
         false
     }
 
-    /// User code (a step function) starts (+1) or ends (-1): no suspension meanwhile.
-    pub fn user_code(&mut self, delta: i32) {
+    /// User code (a step function) starts (+1) or ends (-1): no suspension meanwhile. Returns
+    /// whether the invocation became busy (`Some(true)`: it cannot end now) or not busy any more.
+    pub fn user_code(&mut self, delta: i32) -> Option<bool> {
+        let was = self.executing > 0;
         self.executing = self.executing.saturating_add_signed(delta);
         self.idle_since = None;
+        let is = self.executing > 0;
+        (was != is).then_some(is)
     }
 
     /// The operation at `id` waits on the service, but its promise may not be awaited: until
@@ -286,6 +290,20 @@ impl InvocationVm {
             && self.in_flight.is_none()
             && self.executing == 0
             && self.waiting.keys().any(|id| !self.inside_finished(id) && !self.unawaited.contains(id))
+    }
+
+    /// Real ms until the record `id` should be polled, after `polls` polls that found it
+    /// unchanged: when its wait or retry is due (the engine's clock `now`; a skipping clock moves
+    /// only while nothing runs, so skipped time makes the invocations real time would); past
+    /// that, or when the service gives no time, every second, backing off by a second per poll
+    /// up to ten (as the SDK's poll loop).
+    pub fn poll_delay(&self, id: &str, now: i64, polls: u32) -> i64 {
+        let backoff = (i64::from(polls.max(1)) * 1000).min(10_000);
+        match self.replay.get(id).and_then(|op| op.next_attempt_ms.or(op.scheduled_end_ms)) {
+            Some(due) if due > now => due - now,
+            Some(_) if polls == 0 => 0,
+            _ => backoff,
+        }
     }
 
     /// The suspension rule: suspend once idle for the cooldown (and then the invocation ends).
@@ -373,6 +391,23 @@ mod tests {
         vm.held(&id);
         assert!(matches!(vm.suspend_check(t0), SuspendCheck::After(_)), "awaited once is awaited for good");
         assert_eq!(vm.suspend_check(t0 + SUSPEND_COOLDOWN), SuspendCheck::Now);
+    }
+
+    #[test]
+    fn polls_when_the_record_is_due_and_reports_when_it_becomes_busy() {
+        let mut wait = Operation::new("w", OperationType::Wait, OperationStatus::Started, 0);
+        wait.scheduled_end_ms = Some(60_000);
+        let mut vm = InvocationVm::new("arn", "t0", vec![wait]);
+        assert_eq!(vm.poll_delay("w", 10_000, 0), 50_000);
+        assert_eq!(vm.poll_delay("w", 70_000, 0), 0);
+        assert_eq!(vm.poll_delay("w", 70_000, 1), 1000, "due, and a poll found it unchanged: again after a second");
+        assert_eq!(vm.poll_delay("missing", 0, 0), 1000, "no time given: every second");
+        assert_eq!(vm.poll_delay("missing", 0, 3), 3000, "backing off");
+        assert_eq!(vm.poll_delay("missing", 0, 30), 10_000, "up to ten seconds");
+        assert_eq!(vm.user_code(1), Some(true));
+        assert_eq!(vm.user_code(1), None, "still busy");
+        assert_eq!(vm.user_code(-1), None);
+        assert_eq!(vm.user_code(-1), Some(false));
     }
 
     #[test]

@@ -286,7 +286,7 @@ pub trait Storage: Send {
     /// The earliest time at which a timer fires or an idle execution becomes due.
     fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>>;
     /// The earliest timer of the selected running executions and what it does.
-    fn next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>>;
+    fn next_timer(&self, filter: &TaskFilter) -> Result<Option<DueTimer>>;
 
     // Reads for people and tools (console, HTTP listing and history, metrics). Each is one
     // indexed query, so a page costs the same with a hundred thousand executions.

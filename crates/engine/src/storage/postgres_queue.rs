@@ -47,12 +47,12 @@ impl PgStorage {
         get(&self.query(sql, &[&filter.arn, &filter.functions])?[0], 0)
     }
 
-    pub(super) fn queue_next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>> {
-        let sql = concat!("SELECT timers.due_ms, timers.kind FROM timers JOIN executions ON executions.id = timers.exec_id
+    pub(super) fn queue_next_timer(&self, filter: &TaskFilter) -> Result<Option<DueTimer>> {
+        let sql = concat!("SELECT timers.due_ms, timers.kind, timers.exec_id, timers.op_id FROM timers JOIN executions ON executions.id = timers.exec_id
              WHERE executions.status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1");
         let Some(r) = self.query_opt(sql, &[&filter.arn, &filter.functions])? else { return Ok(None) };
         let kind: String = get(&r, 1)?;
-        Ok(TimerKind::parse(&kind).map(|k| (get::<i64>(&r, 0).unwrap_or(0), k)))
+        Ok(TimerKind::parse(&kind).map(|kind| DueTimer { due_ms: get::<i64>(&r, 0).unwrap_or(0), kind, exec_id: get::<i64>(&r, 2).unwrap_or(0), op_id: get::<String>(&r, 3).unwrap_or_default() }))
     }
 
     pub(super) fn queue_due_timers(&self, now: i64, limit: i64) -> Result<Vec<DueTimer>> {

@@ -404,7 +404,7 @@ impl Storage for PgStorage {
         self.queue_next_due_time(filter)
     }
 
-    fn next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>> {
+    fn next_timer(&self, filter: &TaskFilter) -> Result<Option<DueTimer>> {
         self.queue_next_timer(filter)
     }
 

@@ -474,7 +474,7 @@ impl Storage for SqliteStorage {
         self.queue_next_due_time(filter)
     }
 
-    fn next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>> {
+    fn next_timer(&self, filter: &TaskFilter) -> Result<Option<DueTimer>> {
         self.queue_next_timer(filter)
     }
 

@@ -6,7 +6,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::sqlite::{exec_columns, exec_from_row, SqliteStorage};
-use super::{ExecRow, TaskFilter};
+use super::{DueTimer, ExecRow, TaskFilter};
 use crate::error::Result;
 use crate::model::TimerKind;
 
@@ -51,10 +51,11 @@ impl SqliteStorage {
         Ok(stmt.query_row(params![filter.arn, functions_json(filter)], |r| r.get(0))?)
     }
 
-    pub(super) fn queue_next_timer(&self, filter: &TaskFilter) -> Result<Option<(i64, TimerKind)>> {
-        let mut stmt = self.conn.prepare_cached(concat!("SELECT timers.due_ms, timers.kind FROM timers INDEXED BY timers_due JOIN executions ON executions.id = timers.exec_id
+    pub(super) fn queue_next_timer(&self, filter: &TaskFilter) -> Result<Option<DueTimer>> {
+        let mut stmt = self.conn.prepare_cached(concat!("SELECT timers.due_ms, timers.kind, timers.exec_id, timers.op_id FROM timers INDEXED BY timers_due JOIN executions ON executions.id = timers.exec_id
              WHERE executions.status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1"))?;
-        let found: Option<(i64, String)> = stmt.query_row(params![filter.arn, functions_json(filter)], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-        Ok(found.and_then(|(due, kind)| TimerKind::parse(&kind).map(|k| (due, k))))
+        let found: Option<(i64, String, i64, String)> =
+            stmt.query_row(params![filter.arn, functions_json(filter)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).optional()?;
+        Ok(found.and_then(|(due_ms, kind, exec_id, op_id)| TimerKind::parse(&kind).map(|kind| DueTimer { exec_id, op_id, kind, due_ms })))
     }
 }
