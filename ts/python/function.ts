@@ -8,15 +8,14 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 
 import { UsageError } from "../cli/usage-error";
-import { runtimeEnv } from "../runtime-api/function";
-import { RuntimePool } from "../runtime-api/pool";
+import { runtimeFunctionPool, type RuntimePoolHooks } from "../runtime-api/function-pool";
+import { PARENT_ENV } from "../runtime-api/node-channel";
+import type { RuntimePool } from "../runtime-api/pool";
 import { RuntimeInitError } from "../runtime-api/sandbox";
-import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from "../runtime-api/limits";
 
 export const DEFAULT_PYTHON_EXPORT = "lambda_handler";
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const PARENT_ENV = "DURABLE_NODE_PARENT_PID";
 /**
  * `python -m awslambdaric module.fn`, after asking Linux to SIGKILL the process when the
  * worker dies (PR_SET_PDEATHSIG): a runtime busy in a step must not outlive a killed worker and
@@ -59,41 +58,15 @@ export function checkPythonHandler(file: string, exportName: string, where: stri
   if (!IDENTIFIER.test(exportName)) throw new UsageError(`${where}: export ${JSON.stringify(exportName)} is not a Python function name`);
 }
 
-export interface PoolHooks {
-  /** The durable HTTP API's URL and token, known once it listens. */
-  endpoint: () => { url: string; token?: string };
-  onOutput?: (line: string, stream: "stdout" | "stderr", pid: number | undefined) => void;
-  onLifecycle?: (message: string, fields: Record<string, unknown>) => void;
-}
+export type PoolHooks = RuntimePoolHooks;
 
 export function createPythonPool(spec: PythonFunctionSpec, hooks: PoolHooks): RuntimePool {
-  const taskRoot = path.dirname(spec.file);
   const module = path.basename(spec.file).replace(/\.py$/i, "");
-  const handler = `${module}.${spec.exportName}`;
-  const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  return new RuntimePool({
-    functionName: spec.functionName,
-    size: spec.size,
-    timeoutMs: timeoutSeconds * 1000,
-    onOutput: hooks.onOutput,
-    onLifecycle: hooks.onLifecycle,
-    runtime: () => {
-      const { url, token } = hooks.endpoint();
-      const env = runtimeEnv(process.env, {
-        functionName: spec.functionName,
-        endpoint: url,
-        token,
-        timeoutSeconds,
-        memoryMb: spec.memoryMb ?? DEFAULT_MEMORY_MB,
-        taskRoot,
-        handler,
-      });
-      env.PYTHONPATH = [taskRoot, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
-      env.PYTHONUNBUFFERED = "1";
-      env.PYTHONDONTWRITEBYTECODE ??= "1";
-      env[PARENT_ENV] = String(process.pid);
-      return { command: spec.python, args: ["-c", BOOTSTRAP, handler], cwd: taskRoot, env };
-    },
+  return runtimeFunctionPool({ ...spec, handler: `${module}.${spec.exportName}` }, hooks, ({ env, taskRoot }) => {
+    env.PYTHONPATH = [taskRoot, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+    env.PYTHONUNBUFFERED = "1";
+    env.PYTHONDONTWRITEBYTECODE ??= "1";
+    return { command: spec.python, args: ["-c", BOOTSTRAP, `${module}.${spec.exportName}`], cwd: taskRoot, env };
   });
 }
 

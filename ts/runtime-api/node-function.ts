@@ -8,11 +8,10 @@
 import path from "node:path";
 
 import type { DurableEngine } from "../engine/durable-engine";
-import { runtimeEnv } from "./function";
-import { HANDLER_EXPORT_ENV, HANDLER_FILE_ENV, PARENT_ENV, errorInfo, type ChannelAnswer, type ChannelRequest } from "./node-channel";
-import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from "./limits";
+import { runtimeFunctionPool, type RuntimePoolHooks } from "./function-pool";
+import { HANDLER_EXPORT_ENV, HANDLER_FILE_ENV, errorInfo, type ChannelAnswer, type ChannelRequest } from "./node-channel";
 import { checkpointed } from "./operation-events";
-import { RuntimePool } from "./pool";
+import type { RuntimePool } from "./pool";
 
 const RUNTIME = path.join(__dirname, "node-runtime.js");
 
@@ -28,12 +27,8 @@ export interface NodeFunctionSpec {
   size: number;
 }
 
-export interface NodePoolHooks {
+export interface NodePoolHooks extends RuntimePoolHooks {
   engine: DurableEngine;
-  /** The durable HTTP API's URL and token (handlers of another SDK), when it listens. */
-  endpoint: () => { url: string; token?: string };
-  onOutput?: (line: string, stream: "stdout" | "stderr", pid: number | undefined) => void;
-  onLifecycle?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 /** Answers a runtime process's data-plane call from this process's engine. */
@@ -57,40 +52,19 @@ function serveChannel(engine: DurableEngine): (message: unknown, reply: (answer:
 }
 
 export function createNodePool(spec: NodeFunctionSpec, hooks: NodePoolHooks): RuntimePool {
-  const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  const memoryMb = spec.memoryMb ?? DEFAULT_MEMORY_MB;
-  const taskRoot = path.dirname(spec.file);
   const module = path.basename(spec.file).replace(/\.(c|m)?(t|j)sx?$/, "");
   const channel = serveChannel(hooks.engine);
-  return new RuntimePool({
-    functionName: spec.functionName,
-    size: spec.size,
-    timeoutMs: timeoutSeconds * 1000,
-    onOutput: hooks.onOutput,
-    onLifecycle: hooks.onLifecycle,
-    runtime: () => {
-      const { url, token } = hooks.endpoint();
-      const env = runtimeEnv(process.env, {
-        functionName: spec.functionName,
-        endpoint: url,
-        token,
-        timeoutSeconds,
-        memoryMb,
-        taskRoot,
-        handler: `${module}.${spec.exportPath}`,
-      });
-      // Without the HTTP API (run, --no-http) a handler of another SDK has nowhere to go.
-      if (!url) delete env.AWS_ENDPOINT_URL_LAMBDA;
-      env[HANDLER_FILE_ENV] = spec.file;
-      env[HANDLER_EXPORT_ENV] = spec.exportPath;
-      env[PARENT_ENV] = String(process.pid);
-      return {
-        command: process.execPath,
-        args: [`--max-old-space-size=${memoryMb}`, RUNTIME],
-        cwd: process.cwd(),
-        env,
-        channel: channel as never,
-      };
-    },
+  return runtimeFunctionPool({ ...spec, handler: `${module}.${spec.exportPath}` }, hooks, ({ env, url, memoryMb }) => {
+    // Without the HTTP API (run, --no-http) a handler of another SDK has nowhere to go.
+    if (!url) delete env.AWS_ENDPOINT_URL_LAMBDA;
+    env[HANDLER_FILE_ENV] = spec.file;
+    env[HANDLER_EXPORT_ENV] = spec.exportPath;
+    return {
+      command: process.execPath,
+      args: [`--max-old-space-size=${memoryMb}`, RUNTIME],
+      cwd: process.cwd(),
+      env,
+      channel: channel as never,
+    };
   });
 }
