@@ -21,7 +21,7 @@ describe("the CLI on PostgreSQL", () => {
     expect(JSON.parse(listed.stdout).DurableExecutions.map((e: { DurableExecutionName: string }) => e.DurableExecutionName)).toEqual(["pg-1"]);
     const check = await runCli(["check", "--db", url, "--json"]);
     expect(check.code, check.stderr).toBe(0);
-    expect(JSON.parse(check.stdout)).toEqual({ ok: true, problems: [], backend: "postgres", schemaVersion: 2 });
+    expect(JSON.parse(check.stdout)).toEqual({ ok: true, problems: [], backend: "postgres", schemaVersion: 3 });
   });
 
   it("reports problems the integrity rules find, exit status 1", async () => {

@@ -80,7 +80,7 @@ async function workerProcess(url: string): Promise<void> {
   const worker = new Worker(engine, silent, { concurrency: EXECUTIONS });
   diagnostics_channel.channel(INVOCATION_CHANNEL).subscribe((message) => {
     const e = message as InvocationEvent;
-    if (e.phase === "completed" && e.status !== "PENDING") process.stdout.write("E\n");
+    if (e.phase === "completed") process.stdout.write(e.status === "PENDING" ? "P\n" : "E\n");
   });
   let cpu0 = process.cpuUsage();
   const lines = readline.createInterface({ input: process.stdin });
@@ -93,7 +93,8 @@ async function workerProcess(url: string): Promise<void> {
       const cpu = process.cpuUsage(cpu0);
       await worker.shutdown();
       engine.close();
-      process.stdout.write(`CPU ${cpu.user + cpu.system}\n`);
+      const shared = engine.checkpointStats();
+      process.stdout.write(`CPU ${cpu.user + cpu.system} ${shared.requests} ${shared.transactions}\n`);
       process.exit(0);
     }
   }
@@ -175,7 +176,7 @@ async function orderRun(db: string, workers: number, executions: number): Promis
     const serverUs = serverCpuUs() - server0;
     for (const c of children) c.proc.stdin!.write("STOP\n");
     await until(children, () => children.every((c) => c.lines.some((l) => l.startsWith("CPU "))));
-    const workerUs = children.reduce((n, c) => n + Number(c.lines.find((l) => l.startsWith("CPU "))!.slice(4)), 0);
+    const workerUs = children.reduce((n, c) => n + Number(c.lines.find((l) => l.startsWith("CPU "))!.split(" ")[1]), 0);
     const succeeded = starter.list({ status: "SUCCEEDED" }).length;
     if (succeeded !== executions) throw new Error(`${executions - succeeded} executions did not succeed`);
     const steps = 3 * executions; // validate, charge, confirm

@@ -237,12 +237,12 @@ export class DurableEngine {
     this.native.stopTasks();
   }
 
-  /** Renews the leases of the invocations this engine runs (call well within `leaseMs`). */
   /** Checkpoint requests applied since opening and the transactions they shared (group commit). */
   checkpointStats(): { requests: number; transactions: number } {
     return this.native.checkpointStats();
   }
 
+  /** Renews the leases of the invocations this engine runs (call well within `leaseMs`). */
   renewLeases(): number {
     return call(() => this.native.renewLeases());
   }

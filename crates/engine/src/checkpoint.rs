@@ -103,6 +103,8 @@ pub(crate) fn checkpoint_many(core: &Core, requests: &[CheckpointRequest]) -> Re
     let mut wake = false;
     let began = Instant::now();
     let outcomes = core.write(|s| {
+        let arns: Vec<&str> = requests.iter().map(|r| r.arn.as_str()).collect();
+        s.prefetch_execs(&arns)?;
         let mut outcomes = Vec::with_capacity(requests.len());
         for (request, parsed) in requests.iter().zip(parsed) {
             let outcome = parsed.and_then(|parsed| {
@@ -236,6 +238,7 @@ fn checkpoint_in(
     };
     invocation.delivered_seq = exec.change_seq;
     invocation.token_seq += 1;
+    invocation.initial_state = None;
     invocation.op_count = op_count;
     invocation.progressed |= !updates.is_empty();
     invocation.next_event_id = events.next_id();
@@ -269,8 +272,17 @@ pub(crate) fn get_execution_state(core: &Core, arn: &str, token: &str, marker: O
     })
 }
 
-/// Every record of the invocation's state (pruned, unpaged), for the SDK side in process.
+/// Every record of the invocation's state (pruned, unpaged), for the SDK side in process. Opened
+/// before its first checkpoint, it is the state the invocation was claimed with (what its task
+/// carried), without a read.
 pub(crate) fn invocation_state(core: &Core, arn: &str, token: &str) -> Result<Vec<Operation>> {
+    if let Some(claims) = core.tokens.verify(token) {
+        let mut active = lock(&core.active);
+        let unopened = active.get_mut(&claims.exec_id).filter(|a| a.epoch == claims.epoch && a.token_seq == 0 && claims.seq == 0);
+        if let Some(state) = unopened.and_then(|a| a.initial_state.take_if(|(of, _)| of == arn)) {
+            return Ok(state.1);
+        }
+    }
     core.read(|s| {
         let exec = s.exec_by_arn(arn)?.ok_or_else(|| EngineError::ExecutionNotFound { arn: arn.to_string() })?;
         check_token(core, &exec, token, false)?;

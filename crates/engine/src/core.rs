@@ -41,6 +41,9 @@ pub(crate) struct ActiveInvocation {
     /// `delivered_seq` (everything else that appends events bumps `change_seq` or ends the
     /// invocation).
     pub next_event_id: i64,
+    /// The state the invocation was handed (ARN and pruned records, as of its claim), kept
+    /// until an in-process SDK opens it: opening then needs no read.
+    pub initial_state: Option<(String, Vec<crate::model::Operation>)>,
 }
 
 pub(crate) struct Core {
@@ -61,10 +64,14 @@ pub(crate) struct Core {
     /// How often the scheduler looks for other processes' changes: `config.poll_ms`, or only
     /// as a safety net when the storage wakes the engine on every such change.
     pub poll_ms: u64,
+    /// When this engine last looked for invocations of dead processes on its own host.
+    host_checked: Mutex<Option<std::time::Instant>>,
 }
 
 /// The scheduler's safety-net poll on a storage that wakes the engine itself.
 const WAKING_STORAGE_POLL_MS: u64 = 5_000;
+/// How often a claim looks for dead processes' invocations on this host.
+const HOST_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
 /// Attempts of a transaction that keeps losing races before its conflict is reported.
 const CONFLICT_ATTEMPTS: u32 = 8;
 
@@ -90,7 +97,22 @@ impl Core {
             busy: Mutex::new(HashSet::new()),
             config,
             stats: Stats::default(),
+            host_checked: Mutex::new(None),
         }
+    }
+
+    /// Whether a claim should also look for invocations held by dead processes of this host
+    /// (lease.rs's fast path): on the first claim, then at most every `HOST_CHECK_MS`. That
+    /// look reads every invocation the host's other engines run, so it is not made on every
+    /// claim; an expired lease is found on every claim regardless. Real time, on purpose: this
+    /// bounds a cost, and a test's frozen clock must not stop the look.
+    pub fn host_check_due(&self) -> bool {
+        let mut last = lock(&self.host_checked);
+        if last.is_some_and(|t| t.elapsed() < HOST_CHECK) {
+            return false;
+        }
+        *last = Some(std::time::Instant::now());
+        true
     }
 
     pub fn now(&self) -> i64 {

@@ -67,8 +67,10 @@ pub(crate) fn begin(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64) 
     let known_ops: HashSet<String> = all.iter().map(|op| op.id.clone()).collect();
     let op_count = all.iter().filter(|op| op.op_type != OperationType::Execution).count() as i64;
     let next_event_id = s.last_event_id(exec.id)? + 1;
-    let active = ActiveInvocation { epoch, token_seq: 0, delivered_seq: exec.change_seq, lease_expires_ms: expires, op_count, known_ops, progressed: false, next_event_id };
-    let page = paginate(prune(all), 0, core.config.page_size);
+    let pruned = prune(all);
+    let initial_state = Some((exec.arn.clone(), pruned.clone()));
+    let active = ActiveInvocation { epoch, token_seq: 0, delivered_seq: exec.change_seq, lease_expires_ms: expires, op_count, known_ops, progressed: false, next_event_id, initial_state };
+    let page = paginate(pruned, 0, core.config.page_size);
     let task = Task {
         function_name: exec.function_name.clone(),
         arn: exec.arn.clone(),

@@ -118,12 +118,21 @@ pub(crate) fn advance_clock_to(core: &Core, target_ms: i64) -> Result<()> {
 }
 
 fn try_claim(core: &Core, filter: &TaskFilter, now: i64, max: usize) -> Result<Claim> {
+    let host_check = core.host_check_due();
+    // A pass that finds nothing needs no transaction (a filter on one execution must still
+    // learn that it finished, and the same-host look reads what the probe does not).
+    if filter.arn.is_none() && !host_check {
+        if let Some((next_due, running)) = core.read(|s| s.idle_probe(filter, &core.me.owner, now))? {
+            return Ok(Claim::Idle { next_due, running });
+        }
+    }
     // Counted once the claim committed: a rolled-back takeover did not happen.
     let mut taken_over = 0;
     let claim = core.write_retrying(|s| {
         taken_over = 0;
         let may_take = |exec: &crate::storage::ExecRow| exec.invocation.lease.as_ref().is_some_and(|l| core.me.may_take_over(l, now));
-        for candidate in s.takeover_candidates(filter, &core.me.owner, &core.me.host, now)? {
+        let host = host_check.then_some(core.me.host.as_str());
+        for candidate in s.takeover_candidates(filter, &core.me.owner, host, now)? {
             if !may_take(&candidate) {
                 continue;
             }
@@ -137,8 +146,9 @@ fn try_claim(core: &Core, filter: &TaskFilter, now: i64, max: usize) -> Result<C
         }
         let mut tasks = Vec::new();
         let mut ids = Vec::new();
-        while tasks.len() < max {
-            let Some(mut exec) = s.next_due_execution(filter, now)? else { break };
+        let due = s.next_due_executions(filter, now, max)?;
+        s.prefetch_ops(&due.iter().map(|e| e.id).collect::<Vec<_>>())?;
+        for mut exec in due {
             tasks.push(begin(core, s, &mut exec, now)?);
             ids.push(exec.id);
         }
@@ -151,7 +161,8 @@ fn try_claim(core: &Core, filter: &TaskFilter, now: i64, max: usize) -> Result<C
                 return Ok(Claim::Finished);
             }
         }
-        Ok(Claim::Idle { next_due: s.next_due_time(filter)?, running: s.any_active(filter)? })
+        let (next_due, running) = s.idle_state(filter)?;
+        Ok(Claim::Idle { next_due, running })
     })?;
     core.stats.lease_taken_over(taken_over);
     core.stats.invocation_failed(crate::invocation::CRASH_ERROR_TYPE, taken_over);

@@ -56,7 +56,7 @@ fn workers_starting_at_once_create_the_schema_once() {
         })
         .collect();
     for handle in opened {
-        assert_eq!(handle.join().unwrap().unwrap(), ("postgres", 2));
+        assert_eq!(handle.join().unwrap().unwrap(), ("postgres", 3));
     }
     let engine = Engine::open(&db.url, EngineConfig::default()).unwrap();
     assert_eq!(engine.integrity_check().unwrap(), vec!["ok".to_string()]);
@@ -95,16 +95,24 @@ fn a_version_1_database_is_migrated_in_place_with_deadlines_and_retention() {
         engine.stop_execution(&ended, None).unwrap();
         (running, ended)
     };
-    // What a version 1 database looks like: no deadlines, retention or control tokens.
+    // What a version 1 database looks like: no deadlines, retention or control tokens, and
+    // the queue indexes of before version 3.
     postgres_admin::execute(
         &db.url,
         "DROP TABLE control_tokens; DROP INDEX executions_deadline; DROP INDEX executions_purge;
+         DROP INDEX executions_leases; DROP INDEX executions_due;
+         CREATE INDEX executions_wake ON executions(wake_ms) WHERE wake_ms IS NOT NULL;
+         CREATE INDEX executions_active ON executions(inv_active) WHERE inv_active = 1;
          ALTER TABLE executions DROP COLUMN deadline_ms, DROP COLUMN purge_ms, DROP COLUMN retention_days, DROP COLUMN pause;
          UPDATE durable_node_meta SET value = '1' WHERE key = 'schema_version'",
     )
     .unwrap();
     let engine = Engine::open(&db.url, EngineConfig::default()).unwrap();
-    assert_eq!(engine.storage_info().unwrap(), ("postgres", 2));
+    assert_eq!(engine.storage_info().unwrap(), ("postgres", 3));
+    // Version 3's queue indexes replaced the old ones (a cast to regclass fails for a missing name).
+    for (index, present) in [("executions_due", true), ("executions_leases", true), ("executions_wake", false), ("executions_active", false)] {
+        assert_eq!(postgres_admin::execute(&db.url, &format!("SELECT '{index}'::regclass")).is_ok(), present, "{index}");
+    }
     let old = engine.get_execution(&running).unwrap();
     assert_eq!(old.deadline_ms, Some(old.start_ms + old.timeout_s * 1000));
     // An execution that had ended before the upgrade is kept for 14 days from the upgrade on.

@@ -6,7 +6,9 @@
 
 mod postgres;
 pub mod postgres_admin;
+mod postgres_cache;
 mod postgres_listen;
+mod postgres_pipeline;
 mod postgres_queue;
 mod postgres_rows;
 mod postgres_schema;
@@ -94,6 +96,14 @@ pub struct ExecRow {
 pub struct TaskFilter {
     pub arn: Option<String>,
     pub functions: Option<Vec<String>>,
+}
+
+/// Which kinds of timed work are due.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DueKinds {
+    pub deadlines: bool,
+    pub timers: bool,
+    pub purges: bool,
 }
 
 /// A timer that is due.
@@ -227,6 +237,11 @@ pub trait Storage: Send {
 
     // Executions.
     fn exec_by_arn(&self, arn: &str) -> Result<Option<ExecRow>>;
+    /// This write transaction is about to read (and lock) these executions: a storage that
+    /// pays per round trip locks them all at once. Only a hint; nothing else may depend on it.
+    fn prefetch_execs(&self, _arns: &[&str]) -> Result<()> {
+        Ok(())
+    }
     fn exec_by_id(&self, id: i64) -> Result<ExecRow>;
     fn exec_by_name(&self, function_name: &str, name: &str) -> Result<Option<ExecRow>>;
     /// Executions whose name is `name`, for any function.
@@ -276,15 +291,37 @@ pub trait Storage: Send {
     fn due_timers(&self, now: i64, limit: i64) -> Result<Vec<DueTimer>>;
 
     // The run queue.
-    /// The running execution that has waited longest for an invocation, if one is due.
-    fn next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>>;
+    /// Up to `limit` running executions due for an invocation, those that waited longest first.
+    fn next_due_executions(&self, filter: &TaskFilter, now: i64, limit: usize) -> Result<Vec<ExecRow>>;
     /// Executions with an invocation in progress held by another owner that `lease.rs` might
-    /// let this engine take over: the lease has expired, or its holder is on `host` (its pid
-    /// can be judged here). Read without locks; the engine re-reads a candidate before acting.
-    fn takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: &str, now: i64) -> Result<Vec<ExecRow>>;
+    /// let this engine take over: the lease has expired, or (with `host`) its holder is on
+    /// that host (its pid can be judged here). Read without locks; the engine re-reads a
+    /// candidate before acting.
+    fn takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: Option<&str>, now: i64) -> Result<Vec<ExecRow>>;
     fn any_active(&self, filter: &TaskFilter) -> Result<bool>;
     /// The earliest time at which a timer fires or an idle execution becomes due.
     fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>>;
+    /// What a claim pass finds when there is nothing to claim or take over (as `idle_state`),
+    /// judged by one read outside any transaction; `None` when there may be something (or the
+    /// storage does not judge it this way): then the pass claims. Pays where a transaction
+    /// costs round trips.
+    fn idle_probe(&self, _filter: &TaskFilter, _owner: &str, _now: i64) -> Result<Option<(Option<i64>, bool)>> {
+        Ok(None)
+    }
+    /// This write transaction is about to read the records of these (locked) executions: a
+    /// storage that pays per round trip reads them all at once. Only a hint, like
+    /// `prefetch_execs`.
+    fn prefetch_ops(&self, _exec_ids: &[i64]) -> Result<()> {
+        Ok(())
+    }
+    /// Whether execution deadlines, operation timers and removals are due at `now`.
+    fn due_kinds(&self, now: i64) -> Result<DueKinds> {
+        Ok(DueKinds { deadlines: !self.due_deadlines(now, 1)?.is_empty(), timers: !self.due_timers(now, 1)?.is_empty(), purges: !self.due_purges(now, 1)?.is_empty() })
+    }
+    /// `next_due_time` and `any_active` together (one round trip where that matters).
+    fn idle_state(&self, filter: &TaskFilter) -> Result<(Option<i64>, bool)> {
+        Ok((self.next_due_time(filter)?, self.any_active(filter)?))
+    }
     /// The earliest timer of the selected running executions and what it does.
     fn next_timer(&self, filter: &TaskFilter) -> Result<Option<DueTimer>>;
 

@@ -25,7 +25,9 @@ use futures_executor::block_on;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
+use super::postgres_cache::RowCache;
 use super::postgres_listen::Listener;
+use super::postgres_pipeline::{send, Answer, Deferred, Failure, Last, Param};
 use super::postgres_schema::{inspect, prepare, Found, SCHEMA_VERSION};
 use super::postgres_url::{classify, client_config, redact};
 use crate::error::{EngineError, Result};
@@ -48,20 +50,33 @@ fn channel(schema: Option<&str>) -> String {
 /// may hand the next transaction to another server connection): a lock held by a worker whose
 /// link was cut is released within seconds (the server ends its idle transaction), and waiting
 /// for a lock is bounded.
-const BEGIN: &str = "BEGIN; SET LOCAL lock_timeout = '10s'; SET LOCAL idle_in_transaction_session_timeout = '5s'";
+/// Queued like any write, so a transaction's first round trip also carries its first read.
+const BEGIN: [&str; 3] = ["BEGIN", "SET LOCAL lock_timeout = '10s'", "SET LOCAL idle_in_transaction_session_timeout = '5s'"];
 
 pub struct PgStorage {
     runtime: Option<tokio::runtime::Runtime>,
     pool: Pool,
     pub(super) config: tokio_postgres::Config,
     channel: String,
-    /// `NOTIFY <channel>; COMMIT`, made once.
+    /// `NOTIFY <channel>, '<sender>'; COMMIT`, made once.
     notify_commit: String,
+    /// This storage's name in its notifications: its own listener ignores them, since the
+    /// engine already woke itself for what it committed (a worker would otherwise run a claim
+    /// pass for each of its own commits).
+    sender: String,
     conn: RefCell<Option<Object>>,
     in_tx: Cell<bool>,
+    /// The current transaction's BEGIN has been sent.
+    begun: Cell<bool>,
     /// Something this transaction wrote may make work due elsewhere: NOTIFY at commit.
     notify_on_commit: Cell<bool>,
     listener: Mutex<Option<Listener>>,
+    /// Writes of the current transaction not sent yet (postgres_pipeline.rs).
+    queued: RefCell<Vec<Deferred>>,
+    /// Why the current transaction can no longer commit (a queued write failed).
+    poisoned: RefCell<Option<String>>,
+    /// Execution rows this transaction has locked, as it last wrote or read them.
+    pub(super) rows: RowCache,
 }
 
 fn pool_error(e: PoolError) -> EngineError {
@@ -129,16 +144,22 @@ impl PgStorage {
             .build()
             .map_err(|e| EngineError::DatabaseOpen { path: shown.clone(), reason: e.to_string() })?;
         let channel = channel(target.schema.as_deref());
+        let sender = crate::ids::random_id();
         let storage = PgStorage {
             runtime: Some(runtime),
             pool,
             config,
-            notify_commit: format!("NOTIFY {channel}; COMMIT"),
+            notify_commit: format!("NOTIFY {channel}, '{sender}'; COMMIT"),
+            sender,
             channel,
             conn: RefCell::new(None),
             in_tx: Cell::new(false),
+            begun: Cell::new(false),
             notify_on_commit: Cell::new(false),
             listener: Mutex::new(None),
+            queued: RefCell::new(Vec::new()),
+            poisoned: RefCell::new(None),
+            rows: RowCache::default(),
         };
         let mut conn = storage.checkout().map_err(|e| open_error(&shown, e))?;
         block_on(async {
@@ -203,17 +224,37 @@ impl PgStorage {
         err
     }
 
-    pub(super) fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+    /// Sends what is queued and then `last`, on a live connection (see postgres_pipeline.rs).
+    fn send(&self, last: Last<'_>) -> Result<Answer> {
+        if let Some(reason) = self.poisoned.borrow().clone() {
+            return Err(EngineError::Storage(format!("the transaction was aborted by an earlier statement: {reason}")));
+        }
         self.ensure_conn()?;
+        let queued = self.queued.take();
+        if self.in_tx.get() {
+            self.begun.set(true);
+        }
         let result = {
             let guard = self.conn.borrow();
-            let client = guard.as_ref().expect("ensured");
-            block_on(async {
-                let statement = client.prepare_cached(sql).await?;
-                client.query(&statement, params).await
-            })
+            block_on(send(guard.as_ref().expect("ensured"), &queued, last))
         };
-        result.map_err(|e| self.failed(e))
+        result.map_err(|failure| match failure {
+            Failure::Last(e) => self.failed(e),
+            Failure::Queued(e) => {
+                let err = self.failed(e);
+                if self.in_tx.get() {
+                    *self.poisoned.borrow_mut() = Some(err.to_string());
+                }
+                err
+            }
+        })
+    }
+
+    pub(super) fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        match self.send(Last::Query(sql, params))? {
+            Answer::Rows(rows) => Ok(rows),
+            _ => unreachable!("a query answers rows"),
+        }
     }
 
     pub(super) fn query_opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>> {
@@ -221,25 +262,25 @@ impl PgStorage {
     }
 
     pub(super) fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
-        self.ensure_conn()?;
-        let result = {
-            let guard = self.conn.borrow();
-            let client = guard.as_ref().expect("ensured");
-            block_on(async {
-                let statement = client.prepare_cached(sql).await?;
-                client.execute(&statement, params).await
-            })
-        };
-        result.map_err(|e| self.failed(e))
+        match self.send(Last::Execute(sql, params))? {
+            Answer::Count(n) => Ok(n),
+            _ => unreachable!("an execute answers a count"),
+        }
     }
 
-    fn batch(&self, sql: &str) -> Result<()> {
-        self.ensure_conn()?;
-        let result = {
-            let guard = self.conn.borrow();
-            block_on(guard.as_ref().expect("ensured").batch_execute(sql))
-        };
-        result.map_err(|e| self.failed(e))
+    /// A write whose answer nobody reads: inside a transaction it is queued and sent with the
+    /// next statement that needs an answer; outside one it runs at once.
+    pub(super) fn defer(&self, sql: &'static str, params: Vec<Param>) -> Result<()> {
+        if self.in_tx.get() {
+            self.queued.borrow_mut().push(Deferred { sql, params });
+            return Ok(());
+        }
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
+        self.execute(sql, &refs).map(|_| ())
+    }
+
+    pub(super) fn batch(&self, sql: &str) -> Result<()> {
+        self.send(Last::Batch(sql)).map(|_| ())
     }
 
     /// Inside a write transaction, reads of execution rows lock them (see the module header).
@@ -255,18 +296,29 @@ impl PgStorage {
         }
     }
 
+    /// Opens a transaction. BEGIN is queued (sent with the first statement); only a connection
+    /// known to be lost is replaced here, where the engine can still retry.
     pub(super) fn begin(&self) -> Result<()> {
         self.in_tx.set(false);
-        self.batch(BEGIN)?;
+        self.end_tx_state();
+        self.ensure_conn()?;
+        self.queued.borrow_mut().extend(BEGIN.iter().map(|sql| Deferred { sql, params: Vec::new() }));
         self.in_tx.set(true);
         self.notify_on_commit.set(false);
         Ok(())
     }
 
     pub(super) fn commit_tx(&self) -> Result<()> {
+        if !self.begun.get() {
+            // Nothing of it reached the server (every read was answered from the cache).
+            self.in_tx.set(false);
+            self.end_tx_state();
+            return Ok(());
+        }
         let sql = if self.notify_on_commit.get() { self.notify_commit.as_str() } else { "COMMIT" };
         let result = self.batch(sql);
         self.in_tx.set(false);
+        self.end_tx_state();
         result.map_err(|e| match e {
             // The server may have committed before the connection broke: say so, and never
             // retry it as if nothing had happened.
@@ -278,33 +330,55 @@ impl PgStorage {
     }
 
     pub(super) fn rollback_tx(&self) {
-        if self.conn.borrow().is_some() {
+        let begun = self.begun.get();
+        self.end_tx_state();
+        if begun && self.conn.borrow().is_some() {
             let _ = self.batch("ROLLBACK");
         }
         self.in_tx.set(false);
     }
 
-    pub(super) fn savepoint_cmd(&self, sql: &str) -> Result<()> {
-        self.batch(sql)
+    /// Forgets what belonged to the transaction that ended (or is about to be rolled back).
+    fn end_tx_state(&self) {
+        self.queued.borrow_mut().clear();
+        self.poisoned.borrow_mut().take();
+        self.rows.clear();
+        self.begun.set(false);
+    }
+
+    pub(super) fn savepoint(&self) -> Result<()> {
+        self.defer("SAVEPOINT request", Vec::new())
+    }
+
+    pub(super) fn release_savepoint(&self) -> Result<()> {
+        self.defer("RELEASE SAVEPOINT request", Vec::new())
+    }
+
+    /// Undoes the current request. Execution rows it read stay locked but may have changed in
+    /// the cache, so the cache starts again.
+    pub(super) fn rollback_savepoint(&self) -> Result<()> {
+        self.batch("ROLLBACK TO SAVEPOINT request; RELEASE SAVEPOINT request")?;
+        self.rows.clear();
+        Ok(())
     }
 
     /// Starts the listener that calls `wake` whenever another worker's commit may have made
     /// work due (and once after every reconnect, for what it may have missed).
     pub(super) fn start_listener(&self, wake: Arc<dyn Fn() + Send + Sync>) {
-        let listener = Listener::start(&self.handle(), self.config.clone(), self.channel.clone(), wake);
+        let listener = Listener::start(&self.handle(), self.config.clone(), self.channel.clone(), self.sender.clone(), wake);
         *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(listener);
     }
 
     /// Runs `f` with the current connection's client (a bulk copy drives its futures on it).
     pub(super) fn on_client<T>(&self, f: impl FnOnce(&tokio_postgres::Client) -> Result<T>) -> Result<T> {
-        self.ensure_conn()?;
+        self.flush()?;
         let guard = self.conn.borrow();
         f(guard.as_ref().expect("ensured"))
     }
 
     /// Runs an async read on the current connection (schema version, integrity check).
     pub(super) fn with_client<T>(&self, f: impl for<'c> FnOnce(&'c tokio_postgres::Client) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + 'c>>) -> Result<T> {
-        self.ensure_conn()?;
+        self.flush()?;
         let guard = self.conn.borrow();
         let client: &tokio_postgres::Client = guard.as_ref().expect("ensured");
         block_on(f(client))
@@ -312,6 +386,14 @@ impl PgStorage {
 }
 
 impl PgStorage {
+    /// Sends what is queued now (before the client is used directly).
+    fn flush(&self) -> Result<()> {
+        if self.queued.borrow().is_empty() {
+            return self.ensure_conn();
+        }
+        self.send(Last::Execute("SELECT 1", &[])).map(|_| ())
+    }
+
     /// Closes the listener and every connection; the storage is unusable afterwards.
     pub(super) fn release_connections(&self) {
         self.listener.lock().unwrap_or_else(|p| p.into_inner()).take();

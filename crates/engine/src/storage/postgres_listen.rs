@@ -2,7 +2,8 @@
 //! channel and calls the engine's wake-up for every notification, so a change committed by any
 //! worker or CLI process wakes this one at once (no polling). When the server goes away it
 //! reconnects with backoff (50 ms doubling to 2 s) and wakes the engine once after each
-//! reconnect, since notifications sent while it was away are lost.
+//! reconnect, since notifications sent while it was away are lost. Notifications this engine's
+//! own storage sent (their payload names the sender) are ignored.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +16,7 @@ pub(super) struct Listener {
 }
 
 impl Listener {
-    pub fn start(handle: &tokio::runtime::Handle, config: tokio_postgres::Config, channel: String, wake: Arc<dyn Fn() + Send + Sync>) -> Listener {
+    pub fn start(handle: &tokio::runtime::Handle, config: tokio_postgres::Config, channel: String, sender: String, wake: Arc<dyn Fn() + Send + Sync>) -> Listener {
         let task = handle.spawn(async move {
             let mut backoff = Duration::from_millis(50);
             let mut first = true;
@@ -42,7 +43,7 @@ impl Listener {
                         }
                         first = false;
                         while let Some(Ok(message)) = messages.next().await {
-                            if matches!(message, AsyncMessage::Notification(_)) {
+                            if matches!(&message, AsyncMessage::Notification(n) if n.payload() != sender) {
                                 wake();
                             }
                         }

@@ -5,52 +5,124 @@
 //! expiry of other owners' leases: with no polling, that is when a takeover becomes possible.
 
 use super::postgres::PgStorage;
-use super::postgres_store::get;
+use super::postgres_store::{exec_lock, get};
 use super::sqlite::exec_columns;
-use super::{DueTimer, ExecRow, TaskFilter};
+use super::{DueKinds, DueTimer, ExecRow, TaskFilter};
 use crate::error::{EngineError, Result};
 use crate::model::TimerKind;
+use tokio_postgres::types::ToSql;
 
-macro_rules! filter { () => { "($1::text IS NULL OR arn = $1 OR root_arn = $1) AND ($2::text[] IS NULL OR function_name = ANY($2))" }; }
+/// The task filter as SQL, one text per shape of filter. A condition like `($1 IS NULL OR
+/// arn = $1)` cannot be planned once for every call, so PostgreSQL planned each such query
+/// anew on every call (more than a millisecond for the idle probe); each shape here plans well
+/// once, and the server keeps that plan. Every shape names $1 and $2, so the parameters are
+/// the same for all.
+fn filter_sql(filter: &TaskFilter) -> &'static str {
+    match (filter.arn.is_some(), filter.functions.is_some()) {
+        (false, false) => "$1::text IS NULL AND $2::text[] IS NULL",
+        (false, true) => "$1::text IS NULL AND function_name = ANY($2::text[])",
+        (true, false) => "(arn = $1::text OR root_arn = $1::text) AND $2::text[] IS NULL",
+        (true, true) => "(arn = $1::text OR root_arn = $1::text) AND function_name = ANY($2::text[])",
+    }
+}
+
+/// The earliest of: a timer of a live execution, an idle execution's wake-up, another
+/// owner's lease expiring (with no polling, the moment a takeover becomes possible).
+fn next_due_sql(f: &str) -> String {
+    format!(
+        "min(t) FROM (
+           (SELECT timers.due_ms AS t FROM timers JOIN executions ON executions.id = timers.exec_id
+             WHERE executions.status IN ('RUNNING', 'PAUSING', 'PAUSED') AND {f} ORDER BY timers.due_ms LIMIT 1)
+           UNION ALL
+           (SELECT wake_ms AS t FROM executions
+             WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND {f} ORDER BY wake_ms LIMIT 1)
+           UNION ALL
+           (SELECT inv_lease_ms + 1 AS t FROM executions
+             WHERE inv_active = 1 AND status IN ('RUNNING', 'PAUSING', 'PAUSED') AND {f} ORDER BY inv_lease_ms LIMIT 1)) due"
+    )
+}
+
+fn active_sql(f: &str) -> String {
+    format!("EXISTS (SELECT 1 FROM executions WHERE inv_active = 1 AND status IN ('RUNNING', 'PAUSING', 'PAUSED') AND {f})")
+}
+
+const LIVE: &str = "status IN ('RUNNING', 'PAUSING', 'PAUSED')";
 
 impl PgStorage {
-    pub(super) fn queue_next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>> {
-        let sql = concat!("SELECT ", exec_columns!(), " FROM executions WHERE wake_ms IS NOT NULL AND wake_ms <= $3 AND inv_active = 0
-             AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1");
-        let locking = concat!("SELECT ", exec_columns!(), " FROM executions WHERE wake_ms IS NOT NULL AND wake_ms <= $3 AND inv_active = 0
-             AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1 FOR UPDATE SKIP LOCKED");
-        Ok(self.execs(self.pick(sql, locking), &[&filter.arn, &filter.functions, &now])?.pop())
+    /// Walks the `executions_due` index (schema version 3), which holds only executions waiting
+    /// for an invocation, so a claim never reads the running or suspended ones.
+    pub(super) fn queue_next_due_executions(&self, filter: &TaskFilter, now: i64, limit: usize) -> Result<Vec<ExecRow>> {
+        let f = filter_sql(filter);
+        let params: [&(dyn ToSql + Sync); 4] = [&filter.arn, &filter.functions, &now, &(limit as i64)];
+        let due = format!("wake_ms IS NOT NULL AND wake_ms <= $3 AND inv_active = 0 AND status = 'RUNNING' AND {f} ORDER BY wake_ms LIMIT $4");
+        if self.locking() {
+            return self.locked_execs(&format!("{} {due} FOR UPDATE SKIP LOCKED", exec_lock!("")), &params);
+        }
+        self.execs(&format!("SELECT {} FROM executions WHERE {due}", exec_columns!()), &params)
     }
 
     /// Read without locks: the engine locks (re-reads) a candidate before taking it over.
-    pub(super) fn queue_takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: &str, now: i64) -> Result<Vec<ExecRow>> {
-        let sql = concat!("SELECT ", exec_columns!(), " FROM executions WHERE inv_active = 1 AND status IN ('RUNNING', 'PAUSING', 'PAUSED')
-             AND inv_owner IS DISTINCT FROM $3 AND (inv_lease_ms < $4 OR inv_host = $5) AND ", filter!());
-        self.execs(sql, &[&filter.arn, &filter.functions, &owner, &now, &host])
+    /// Expired leases come from the `executions_leases` index in expiry order; only the
+    /// (rarer) same-host look reads every active invocation of the host.
+    pub(super) fn queue_takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: Option<&str>, now: i64) -> Result<Vec<ExecRow>> {
+        let f = filter_sql(filter);
+        let base = format!("SELECT {} FROM executions WHERE inv_active = 1 AND {LIVE} AND inv_owner IS DISTINCT FROM $3 AND {f}", exec_columns!());
+        match host {
+            None => self.execs(&format!("{base} AND inv_lease_ms < $4"), &[&filter.arn, &filter.functions, &owner, &now]),
+            Some(host) => self.execs(&format!("{base} AND (inv_lease_ms < $4 OR inv_host = $5)"), &[&filter.arn, &filter.functions, &owner, &now, &host]),
+        }
     }
 
     pub(super) fn queue_any_active(&self, filter: &TaskFilter) -> Result<bool> {
-        let sql = concat!("SELECT EXISTS (SELECT 1 FROM executions WHERE inv_active = 1 AND status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), ")");
-        get(&self.query(sql, &[&filter.arn, &filter.functions])?[0], 0)
+        get(&self.query(&format!("SELECT {}", active_sql(filter_sql(filter))), &[&filter.arn, &filter.functions])?[0], 0)
     }
 
     pub(super) fn queue_next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
-        let sql = concat!("SELECT min(t) FROM (
-               (SELECT timers.due_ms AS t FROM timers JOIN executions ON executions.id = timers.exec_id
-                 WHERE executions.status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1)
-               UNION ALL
-               (SELECT wake_ms AS t FROM executions
-                 WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1)
-               UNION ALL
-               (SELECT inv_lease_ms + 1 AS t FROM executions
-                 WHERE inv_active = 1 AND status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), " ORDER BY inv_lease_ms LIMIT 1)) due");
-        get(&self.query(sql, &[&filter.arn, &filter.functions])?[0], 0)
+        get(&self.query(&format!("SELECT {}", next_due_sql(filter_sql(filter))), &[&filter.arn, &filter.functions])?[0], 0)
+    }
+
+    /// The next due time and whether an invocation is active, in one round trip.
+    pub(super) fn queue_idle_state(&self, filter: &TaskFilter) -> Result<(Option<i64>, bool)> {
+        let f = filter_sql(filter);
+        let rows = self.query(&format!("SELECT (SELECT {}), {}", next_due_sql(f), active_sql(f)), &[&filter.arn, &filter.functions])?;
+        Ok((get(&rows[0], 0)?, get(&rows[0], 1)?))
+    }
+
+    pub(super) fn queue_idle_probe(&self, filter: &TaskFilter, owner: &str, now: i64) -> Result<Option<(Option<i64>, bool)>> {
+        if self.locking() {
+            return Ok(None);
+        }
+        let f = filter_sql(filter);
+        let sql = format!(
+            "SELECT coalesce((SELECT wake_ms FROM executions WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND {f} ORDER BY wake_ms LIMIT 1) <= $3, false)
+                 OR EXISTS (SELECT 1 FROM executions WHERE inv_active = 1 AND inv_lease_ms < $3 AND {LIVE} AND inv_owner IS DISTINCT FROM $4 AND {f}),
+               (SELECT {}), {}",
+            next_due_sql(f),
+            active_sql(f)
+        );
+        let rows = self.query(&sql, &[&filter.arn, &filter.functions, &now, &owner])?;
+        let claimable: bool = get(&rows[0], 0)?;
+        Ok((!claimable).then(|| Ok::<_, EngineError>((get(&rows[0], 1)?, get(&rows[0], 2)?))).transpose()?)
+    }
+
+    /// Each part reads the first entry of its index and compares it with `now`: a plan that
+    /// does not depend on `now`, so the server plans it once (a range condition on `now` was
+    /// planned anew on every call, and on a table of mostly due rows read as a scan).
+    pub(super) fn queue_due_kinds(&self, now: i64) -> Result<DueKinds> {
+        let sql = "SELECT coalesce((SELECT deadline_ms FROM executions WHERE deadline_ms IS NOT NULL ORDER BY deadline_ms LIMIT 1) <= $1, false),
+                          coalesce((SELECT due_ms FROM timers ORDER BY due_ms LIMIT 1) <= $1, false),
+                          coalesce((SELECT purge_ms FROM executions WHERE purge_ms IS NOT NULL ORDER BY purge_ms LIMIT 1) <= $1, false)";
+        let rows = self.query(sql, &[&now])?;
+        Ok(DueKinds { deadlines: get(&rows[0], 0)?, timers: get(&rows[0], 1)?, purges: get(&rows[0], 2)? })
     }
 
     pub(super) fn queue_next_timer(&self, filter: &TaskFilter) -> Result<Option<DueTimer>> {
-        let sql = concat!("SELECT timers.due_ms, timers.kind, timers.exec_id, timers.op_id FROM timers JOIN executions ON executions.id = timers.exec_id
-             WHERE executions.status IN ('RUNNING', 'PAUSING', 'PAUSED') AND ", filter!(), " ORDER BY timers.due_ms LIMIT 1");
-        let Some(r) = self.query_opt(sql, &[&filter.arn, &filter.functions])? else { return Ok(None) };
+        let sql = format!(
+            "SELECT timers.due_ms, timers.kind, timers.exec_id, timers.op_id FROM timers JOIN executions ON executions.id = timers.exec_id
+             WHERE executions.{LIVE} AND {} ORDER BY timers.due_ms LIMIT 1",
+            filter_sql(filter)
+        );
+        let Some(r) = self.query_opt(&sql, &[&filter.arn, &filter.functions])? else { return Ok(None) };
         let kind: String = get(&r, 1)?;
         Ok(TimerKind::parse(&kind).map(|kind| DueTimer { due_ms: get::<i64>(&r, 0).unwrap_or(0), kind, exec_id: get::<i64>(&r, 2).unwrap_or(0), op_id: get::<String>(&r, 3).unwrap_or_default() }))
     }

@@ -55,7 +55,7 @@ impl PgStorage {
     pub(super) fn rows_freeze(&self) -> Result<()> {
         // EXCLUSIVE conflicts with every write and row lock (claims, checkpoints) but not with
         // plain reads. The copy may idle while it reads the other store.
-        self.savepoint_cmd(
+        self.batch(
             "SET LOCAL idle_in_transaction_session_timeout = '60s'; LOCK TABLE executions, operations, events, timers IN EXCLUSIVE MODE",
         )
     }

@@ -8,7 +8,7 @@ use tokio_postgres::{Client, GenericClient};
 
 use crate::error::{EngineError, Result};
 
-pub(super) const SCHEMA_VERSION: i64 = 2;
+pub(super) const SCHEMA_VERSION: i64 = 3;
 /// The advisory lock key of schema changes ("DNOD").
 const MIGRATION_LOCK: i64 = 0x444E_4F44;
 
@@ -23,6 +23,17 @@ CREATE TABLE control_tokens (
   at_ms BIGINT NOT NULL,
   PRIMARY KEY (exec_id, client_token)
 );
+" }; }
+
+/// Version 3: the queue's indexes hold only what the queue looks for. Every execution row
+/// update rewrites every index (its change number changes, so no update is HOT), and a partial
+/// index over `inv_active = 1` or over `wake_ms IS NOT NULL` made each claim and each idle pass
+/// read the entries of every running invocation (and, with autovacuum behind, their dead ones).
+macro_rules! queue_schema { () => { "
+DROP INDEX executions_active;
+DROP INDEX executions_wake;
+CREATE INDEX executions_leases ON executions(inv_lease_ms) WHERE inv_active = 1;
+CREATE INDEX executions_due ON executions(wake_ms) WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING';
 " }; }
 
 const SCHEMA: &str = concat!("
@@ -116,7 +127,7 @@ CREATE TABLE timers (
   PRIMARY KEY (exec_id, op_id, kind)
 );
 CREATE INDEX timers_due ON timers(due_ms);
-", control_schema!());
+", control_schema!(), queue_schema!());
 
 /// Migrations from version N to N+1, by N.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -129,6 +140,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
       ALTER TABLE executions ADD COLUMN pause TEXT;
       UPDATE executions SET deadline_ms = start_ms + timeout_s * 1000 WHERE status = 'RUNNING';
       UPDATE executions SET purge_ms = greatest(coalesce(end_ms, 0), (extract(epoch FROM now()) * 1000)::bigint) + 14 * 86400000 WHERE status <> 'RUNNING';", control_schema!())),
+    (2, queue_schema!()),
 ];
 
 /// The tables a durable-node database has, for the integrity check.

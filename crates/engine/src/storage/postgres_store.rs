@@ -8,8 +8,9 @@ use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
 
 use super::postgres::PgStorage;
+use super::postgres_pipeline::owned;
 use super::sqlite::{exec_columns, op_columns};
-use super::{Cell, DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, Table, TaskFilter};
+use super::{Cell, DueKinds, DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, Table, TaskFilter};
 use crate::error::{EngineError, Result};
 use crate::history::Event;
 use crate::model::{ErrorObject, ExecutionStatus, Operation, OperationStatus, OperationType, TimerKind};
@@ -101,8 +102,28 @@ fn op_at(r: &Row, o: usize) -> Result<Operation> {
 }
 
 macro_rules! exec_select { ($where:literal) => { concat!("SELECT ", exec_columns!(), " FROM executions WHERE ", $where) }; }
+/// A locking read of execution rows, each with its last history event id (for the cache: the
+/// transaction will append events, and need not ask for it again).
+macro_rules! exec_lock {
+    ($where:literal) => { concat!("SELECT ", exec_columns!(), ", (SELECT max(event_id) FROM events WHERE events.exec_id = executions.id) FROM executions WHERE ", $where) };
+}
+pub(super) use exec_lock;
 
 impl PgStorage {
+    /// Runs an `exec_lock!` query: the rows are remembered for the rest of the transaction.
+    pub(super) fn locked_execs(&self, sql: &str, params: &[&(dyn tokio_postgres::types::ToSql + Sync)]) -> Result<Vec<ExecRow>> {
+        self.query(sql, params)?
+            .iter()
+            .map(|r| {
+                let exec = exec_from_row(r)?;
+                let last: Option<i64> = get(r, r.len() - 1)?;
+                self.rows.put(&exec);
+                self.rows.set_last_event(exec.id, last.unwrap_or(0));
+                Ok(exec)
+            })
+            .collect()
+    }
+
     pub(super) fn execs(&self, sql: &str, params: &[&(dyn tokio_postgres::types::ToSql + Sync)]) -> Result<Vec<ExecRow>> {
         self.query(sql, params)?.iter().map(exec_from_row).collect()
     }
@@ -135,25 +156,46 @@ impl Storage for PgStorage {
     }
 
     fn savepoint(&self) -> Result<()> {
-        self.savepoint_cmd("SAVEPOINT request")
+        PgStorage::savepoint(self)
     }
 
     fn release_savepoint(&self) -> Result<()> {
-        self.savepoint_cmd("RELEASE SAVEPOINT request")
+        PgStorage::release_savepoint(self)
     }
 
     fn rollback_savepoint(&self) -> Result<()> {
-        self.savepoint_cmd("ROLLBACK TO SAVEPOINT request; RELEASE SAVEPOINT request")
+        PgStorage::rollback_savepoint(self)
     }
 
     fn exec_by_arn(&self, arn: &str) -> Result<Option<ExecRow>> {
-        let sql = self.pick(exec_select!("arn = $1"), exec_select!("arn = $1 FOR UPDATE"));
-        Ok(self.execs(sql, &[&arn])?.pop())
+        if self.locking() {
+            if let Some(row) = self.rows.by_arn(arn) {
+                return Ok(Some(row));
+            }
+            return Ok(self.locked_execs(exec_lock!("arn = $1 FOR UPDATE"), &[&arn])?.pop());
+        }
+        Ok(self.execs(exec_select!("arn = $1"), &[&arn])?.pop())
+    }
+
+    fn prefetch_execs(&self, arns: &[&str]) -> Result<()> {
+        let missing: Vec<&str> = arns.iter().copied().filter(|a| !self.rows.has_arn(a)).collect();
+        if !self.locking() || missing.len() < 2 {
+            return Ok(());
+        }
+        // In id order, as every other multi-row lock is taken, so two workers never deadlock.
+        self.locked_execs(exec_lock!("arn = ANY($1) ORDER BY id FOR UPDATE"), &[&missing]).map(|_| ())
     }
 
     fn exec_by_id(&self, id: i64) -> Result<ExecRow> {
-        let sql = self.pick(exec_select!("id = $1"), exec_select!("id = $1 FOR UPDATE"));
-        self.execs(sql, &[&id])?.pop().ok_or_else(|| EngineError::Storage(format!("execution row {id} is missing")))
+        let rows = if self.locking() {
+            if let Some(row) = self.rows.by_id(id) {
+                return Ok(row);
+            }
+            self.locked_execs(exec_lock!("id = $1 FOR UPDATE"), &[&id])?
+        } else {
+            self.execs(exec_select!("id = $1"), &[&id])?
+        };
+        rows.into_iter().next().ok_or_else(|| EngineError::Storage(format!("execution row {id} is missing")))
     }
 
     fn exec_by_name(&self, function_name: &str, name: &str) -> Result<Option<ExecRow>> {
@@ -184,32 +226,35 @@ impl Storage for PgStorage {
     fn update_exec(&self, e: &ExecRow) -> Result<()> {
         let inv = &e.invocation;
         let lease = inv.lease.as_ref();
-        self.execute(
+        if self.locking() {
+            self.rows.put(e);
+        }
+        self.defer(
             "UPDATE executions SET status = $2, result = $3, error = $4, end_ms = $5, change_seq = $6, wake_ms = $7,
              inv_count = $8, inv_active = $9, inv_owner = $10, inv_pid = $11, inv_lease_ms = $12, inv_start_ms = $13,
              inv_request_id = $14, delivered_seq = $15, failed_invocations = $16, inv_host = $17,
              deadline_ms = $18, purge_ms = $19, pause = $20, change_no = nextval('executions_change_no') WHERE id = $1",
-            &[
-                &e.id,
-                &e.status.as_str(),
-                &e.result,
-                &error_text(&e.error),
-                &e.end_ms,
-                &e.change_seq,
-                &e.wake_ms,
-                &inv.count,
-                &(lease.is_some() as i64),
-                &lease.map(|l| l.owner.as_str()),
-                &lease.and_then(|l| l.pid),
-                &lease.map(|l| l.expires_ms),
-                &lease.map(|l| l.started_ms),
-                &lease.map(|l| l.request_id.as_str()),
-                &inv.delivered_seq,
-                &inv.failed,
-                &lease.and_then(|l| l.host.as_deref()),
-                &e.deadline_ms,
-                &e.purge_ms,
-                &super::sqlite::pause_text(&e.pause),
+            owned![
+                e.id,
+                e.status.as_str(),
+                e.result.clone(),
+                error_text(&e.error),
+                e.end_ms,
+                e.change_seq,
+                e.wake_ms,
+                inv.count,
+                lease.is_some() as i64,
+                lease.map(|l| l.owner.clone()),
+                lease.and_then(|l| l.pid),
+                lease.map(|l| l.expires_ms),
+                lease.map(|l| l.started_ms),
+                lease.map(|l| l.request_id.clone()),
+                inv.delivered_seq,
+                inv.failed,
+                lease.and_then(|l| l.host.clone()),
+                e.deadline_ms,
+                e.purge_ms,
+                super::sqlite::pause_text(&e.pause),
             ],
         )?;
         // Due now or later, or finished (a driver waiting for its end must hear of it).
@@ -230,6 +275,7 @@ impl Storage for PgStorage {
     }
 
     fn purge_exec(&self, exec_id: i64) -> Result<()> {
+        self.rows.forget(exec_id);
         for sql in [
             "DELETE FROM events WHERE exec_id = $1",
             "DELETE FROM operations WHERE exec_id = $1",
@@ -237,7 +283,7 @@ impl Storage for PgStorage {
             "DELETE FROM control_tokens WHERE exec_id = $1",
             "DELETE FROM executions WHERE id = $1",
         ] {
-            self.execute(sql, &[&exec_id])?;
+            self.defer(sql, owned![exec_id])?;
         }
         Ok(())
     }
@@ -251,15 +297,15 @@ impl Storage for PgStorage {
     }
 
     fn put_control_token(&self, exec_id: i64, client_token: &str, digest: &str, at_ms: i64) -> Result<()> {
-        self.execute(
+        self.defer(
             "INSERT INTO control_tokens (exec_id, client_token, digest, at_ms) VALUES ($1, $2, $3, $4)
              ON CONFLICT (exec_id, client_token) DO UPDATE SET digest = EXCLUDED.digest, at_ms = EXCLUDED.at_ms",
-            &[&exec_id, &client_token, &digest, &at_ms],
-        )?;
-        Ok(())
+            owned![exec_id, client_token.to_string(), digest.to_string(), at_ms],
+        )
     }
 
     fn renew_lease(&self, exec_id: i64, owner: &str, epoch: i64, expires_ms: i64) -> Result<bool> {
+        self.rows.forget(exec_id);
         let sql = "UPDATE executions SET inv_lease_ms = $4 WHERE id = $1 AND inv_active = 1 AND inv_owner = $2 AND inv_count = $3";
         Ok(self.execute(sql, &[&exec_id, &owner, &epoch, &expires_ms])? == 1)
     }
@@ -273,7 +319,26 @@ impl Storage for PgStorage {
     }
 
     fn ops_in_order(&self, exec_id: i64) -> Result<Vec<Operation>> {
+        if let Some(ops) = self.rows.ops(exec_id).filter(|_| self.locking()) {
+            return Ok(ops);
+        }
         self.ops(concat!("SELECT ", op_columns!(), " FROM operations WHERE exec_id = $1 ORDER BY seq"), &[&exec_id])
+    }
+
+    fn prefetch_ops(&self, exec_ids: &[i64]) -> Result<()> {
+        if !self.locking() || exec_ids.len() < 2 {
+            return Ok(());
+        }
+        let sql = concat!("SELECT ", op_columns!(), ", exec_id FROM operations WHERE exec_id = ANY($1) ORDER BY exec_id, seq");
+        let mut by_exec: std::collections::HashMap<i64, Vec<Operation>> = exec_ids.iter().map(|id| (*id, Vec::new())).collect();
+        for r in self.query(sql, &[&exec_ids])? {
+            let exec_id: i64 = get(&r, r.len() - 1)?;
+            by_exec.entry(exec_id).or_default().push(op_at(&r, 0)?);
+        }
+        for (exec_id, ops) in by_exec {
+            self.rows.set_ops(exec_id, ops);
+        }
+        Ok(())
     }
 
     fn ops_changed_since(&self, exec_id: i64, change_seq: i64) -> Result<Vec<Operation>> {
@@ -297,6 +362,7 @@ impl Storage for PgStorage {
     }
 
     fn put_op(&self, exec_id: i64, op: &Operation, seq: i64, change_seq: i64) -> Result<()> {
+        self.rows.forget_ops(exec_id);
         let sql = concat!("INSERT INTO operations (exec_id, seq, change_seq, ", op_columns!(), ")
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
              ON CONFLICT (exec_id, id) DO UPDATE SET seq = EXCLUDED.seq, change_seq = EXCLUDED.change_seq, parent_id = EXCLUDED.parent_id,
@@ -306,52 +372,60 @@ impl Storage for PgStorage {
              replay_children = EXCLUDED.replay_children, callback_id = EXCLUDED.callback_id, wait_seconds = EXCLUDED.wait_seconds,
              callback_timeout_s = EXCLUDED.callback_timeout_s, callback_heartbeat_s = EXCLUDED.callback_heartbeat_s,
              invoke_function = EXCLUDED.invoke_function, invoke_tenant = EXCLUDED.invoke_tenant");
-        self.execute(
+        self.defer(
             sql,
-            &[
-                &exec_id,
-                &seq,
-                &change_seq,
-                &op.id,
-                &op.parent_id,
-                &op.name,
-                &op.op_type.as_str(),
-                &op.sub_type,
-                &op.status.as_str(),
-                &op.start_ms,
-                &op.end_ms,
-                &op.input_payload,
-                &op.result,
-                &error_text(&op.error),
-                &op.attempt.map(i64::from),
-                &op.next_attempt_ms,
-                &op.scheduled_end_ms,
-                &op.replay_children.map(|b| b as i64),
-                &op.callback_id,
-                &op.wait_seconds,
-                &op.callback_timeout_s,
-                &op.callback_heartbeat_s,
-                &op.invoke_function,
-                &op.invoke_tenant,
+            owned![
+                exec_id,
+                seq,
+                change_seq,
+                op.id.clone(),
+                op.parent_id.clone(),
+                op.name.clone(),
+                op.op_type.as_str(),
+                op.sub_type.clone(),
+                op.status.as_str(),
+                op.start_ms,
+                op.end_ms,
+                op.input_payload.clone(),
+                op.result.clone(),
+                error_text(&op.error),
+                op.attempt.map(i64::from),
+                op.next_attempt_ms,
+                op.scheduled_end_ms,
+                op.replay_children.map(|b| b as i64),
+                op.callback_id.clone(),
+                op.wait_seconds,
+                op.callback_timeout_s,
+                op.callback_heartbeat_s,
+                op.invoke_function.clone(),
+                op.invoke_tenant.clone(),
             ],
-        )?;
-        Ok(())
+        )
     }
 
     fn last_event_id(&self, exec_id: i64) -> Result<i64> {
+        if let Some(last) = self.rows.last_event(exec_id).filter(|_| self.locking()) {
+            return Ok(last);
+        }
         let sql = "SELECT event_id FROM events WHERE exec_id = $1 ORDER BY event_id DESC LIMIT 1";
-        Ok(match self.query_opt(sql, &[&exec_id])? {
+        let last = match self.query_opt(sql, &[&exec_id])? {
             Some(r) => get(&r, 0)?,
             None => 0,
-        })
+        };
+        if self.locking() {
+            self.rows.set_last_event(exec_id, last);
+        }
+        Ok(last)
     }
 
     fn insert_event(&self, exec_id: i64, event_id: i64, event: &Event) -> Result<()> {
-        self.execute(
+        if self.locking() {
+            self.rows.set_last_event(exec_id, event_id);
+        }
+        self.defer(
             "INSERT INTO events (exec_id, event_id, event_type, ts_ms, body) VALUES ($1, $2, $3, $4, $5)",
-            &[&exec_id, &event_id, &event.event_type.as_str(), &event.timestamp_ms, &event.body().to_string()],
-        )?;
-        Ok(())
+            owned![exec_id, event_id, event.event_type.as_str(), event.timestamp_ms, event.body().to_string()],
+        )
     }
 
     fn events(&self, exec_id: i64) -> Result<Vec<StoredEvent>> {
@@ -360,9 +434,9 @@ impl Storage for PgStorage {
     }
 
     fn arm_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind, due_ms: i64) -> Result<()> {
-        self.execute(
+        self.defer(
             "INSERT INTO timers (exec_id, op_id, kind, due_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (exec_id, op_id, kind) DO UPDATE SET due_ms = EXCLUDED.due_ms",
-            &[&exec_id, &op_id, &kind.as_str(), &due_ms],
+            owned![exec_id, op_id.to_string(), kind.as_str(), due_ms],
         )?;
         // A worker asleep until its next timer must learn of an earlier one.
         self.notify_at_commit();
@@ -370,8 +444,7 @@ impl Storage for PgStorage {
     }
 
     fn clear_timers(&self, exec_id: i64, op_id: &str) -> Result<()> {
-        self.execute("DELETE FROM timers WHERE exec_id = $1 AND op_id = $2", &[&exec_id, &op_id])?;
-        Ok(())
+        self.defer("DELETE FROM timers WHERE exec_id = $1 AND op_id = $2", owned![exec_id, op_id.to_string()])
     }
 
     fn clear_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind) -> Result<bool> {
@@ -380,19 +453,18 @@ impl Storage for PgStorage {
     }
 
     fn clear_exec_timers(&self, exec_id: i64) -> Result<()> {
-        self.execute("DELETE FROM timers WHERE exec_id = $1", &[&exec_id])?;
-        Ok(())
+        self.defer("DELETE FROM timers WHERE exec_id = $1", owned![exec_id])
     }
 
     fn due_timers(&self, now: i64, limit: i64) -> Result<Vec<DueTimer>> {
         self.queue_due_timers(now, limit)
     }
 
-    fn next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>> {
-        self.queue_next_due_execution(filter, now)
+    fn next_due_executions(&self, filter: &TaskFilter, now: i64, limit: usize) -> Result<Vec<ExecRow>> {
+        self.queue_next_due_executions(filter, now, limit)
     }
 
-    fn takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: &str, now: i64) -> Result<Vec<ExecRow>> {
+    fn takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: Option<&str>, now: i64) -> Result<Vec<ExecRow>> {
         self.queue_takeover_candidates(filter, owner, host, now)
     }
 
@@ -402,6 +474,18 @@ impl Storage for PgStorage {
 
     fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
         self.queue_next_due_time(filter)
+    }
+
+    fn idle_state(&self, filter: &TaskFilter) -> Result<(Option<i64>, bool)> {
+        self.queue_idle_state(filter)
+    }
+
+    fn idle_probe(&self, filter: &TaskFilter, owner: &str, now: i64) -> Result<Option<(Option<i64>, bool)>> {
+        self.queue_idle_probe(filter, owner, now)
+    }
+
+    fn due_kinds(&self, now: i64) -> Result<DueKinds> {
+        self.queue_due_kinds(now)
     }
 
     fn next_timer(&self, filter: &TaskFilter) -> Result<Option<DueTimer>> {

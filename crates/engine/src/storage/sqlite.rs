@@ -458,11 +458,11 @@ impl Storage for SqliteStorage {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>> {
-        self.queue_next_due_execution(filter, now)
+    fn next_due_executions(&self, filter: &TaskFilter, now: i64, limit: usize) -> Result<Vec<ExecRow>> {
+        self.queue_next_due_executions(filter, now, limit)
     }
 
-    fn takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: &str, now: i64) -> Result<Vec<ExecRow>> {
+    fn takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: Option<&str>, now: i64) -> Result<Vec<ExecRow>> {
         self.queue_takeover_candidates(filter, owner, host, now)
     }
 

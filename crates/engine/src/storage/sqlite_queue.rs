@@ -17,15 +17,15 @@ fn functions_json(filter: &TaskFilter) -> Option<String> {
 }
 
 impl SqliteStorage {
-    pub(super) fn queue_next_due_execution(&self, filter: &TaskFilter, now: i64) -> Result<Option<ExecRow>> {
+    pub(super) fn queue_next_due_executions(&self, filter: &TaskFilter, now: i64, limit: usize) -> Result<Vec<ExecRow>> {
         let mut stmt = self.conn.prepare_cached(concat!("SELECT ", exec_columns!(), " FROM executions INDEXED BY executions_wake WHERE wake_ms IS NOT NULL AND wake_ms <= ?3 AND inv_active = 0
-             AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT 1"))?;
-        let mut rows = stmt.query_map(params![filter.arn, functions_json(filter), now], exec_from_row)?;
-        Ok(rows.next().transpose()?)
+             AND status = 'RUNNING' AND ", filter!(), " ORDER BY wake_ms LIMIT ?4"))?;
+        let rows = stmt.query_map(params![filter.arn, functions_json(filter), now, limit as i64], exec_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Usually none, so claiming stays cheap however many invocations this engine runs.
-    pub(super) fn queue_takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: &str, now: i64) -> Result<Vec<ExecRow>> {
+    pub(super) fn queue_takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: Option<&str>, now: i64) -> Result<Vec<ExecRow>> {
         let mut stmt = self.conn.prepare_cached(concat!(
             "SELECT ", exec_columns!(), " FROM executions INDEXED BY executions_active WHERE inv_active = 1 AND status IN ('RUNNING', 'PAUSING', 'PAUSED') AND inv_owner IS NOT ?3
              AND (inv_lease_ms < ?4 OR inv_host = ?5) AND ", filter!()
