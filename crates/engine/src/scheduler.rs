@@ -12,6 +12,11 @@ use crate::invocation::{activate, begin, recover, Task};
 use crate::model::ExecutionStatus;
 use crate::storage::TaskFilter;
 
+/// Invocations one claim takes at most. A caller with more free slots asks again at once; the
+/// bound keeps one claim's transaction short and lets workers sharing a database each take a
+/// share of a burst (one claim taking a thousand would leave the others idle).
+const CLAIM_BATCH: usize = 32;
+
 enum Claim {
     /// Claimed invocations and their executions' ids, to activate once committed.
     Tasks(Vec<(Task, ActiveInvocation)>, Vec<i64>),
@@ -146,7 +151,7 @@ fn try_claim(core: &Core, filter: &TaskFilter, now: i64, max: usize) -> Result<C
         }
         let mut tasks = Vec::new();
         let mut ids = Vec::new();
-        let due = s.next_due_executions(filter, now, max)?;
+        let due = s.next_due_executions(filter, now, max.min(CLAIM_BATCH))?;
         s.prefetch_ops(&due.iter().map(|e| e.id).collect::<Vec<_>>())?;
         for mut exec in due {
             tasks.push(begin(core, s, &mut exec, now)?);
