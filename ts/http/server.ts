@@ -190,7 +190,27 @@ export class DurableHttpServer {
       // An over-limit body is not read: the connection is closed after the answer.
       if (error.awsName === "RequestTooLargeException") headers.connection = "close";
       send(res, { status, headers, body });
-      if (error.awsName === "RequestTooLargeException") res.once("finish", () => req.destroy());
+      if (error.awsName === "RequestTooLargeException") res.once("finish", () => discardRest(req));
     }
   }
+}
+
+/** Bytes of a refused body read and dropped before the connection is cut. */
+const DISCARD_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * The rest of a refused body is read and dropped, up to a bound, before the connection closes:
+ * cutting it while the client still sends makes the kernel answer with a reset, and a client
+ * that is still writing then loses the 413 it was sent.
+ */
+function discardRest(req: http.IncomingMessage): void {
+  let dropped = 0;
+  const cut = setTimeout(() => req.destroy(), 5_000).unref();
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_LIMIT) req.destroy();
+  });
+  req.once("close", () => clearTimeout(cut));
+  req.once("end", () => req.destroy());
+  req.resume();
 }

@@ -48,8 +48,7 @@ pub(crate) async fn next_tasks(core: &Core, filter: &TaskFilter, max: usize, whi
             return Ok(Vec::new());
         }
         let now = core.now();
-        crate::timers::fire_due(core, now)?;
-        match try_claim(core, filter, now, max)? {
+        match pass(core, filter, now, max)? {
             Claim::Tasks(tasks, ids) => return Ok(activate(core, tasks, &ids)),
             Claim::Finished => return Ok(Vec::new()),
             Claim::Idle { .. } if while_running => wait_for_change(core, notified).await,
@@ -105,8 +104,7 @@ pub(crate) fn try_next_tasks(core: &Core, filter: &TaskFilter, max: usize) -> Re
         return Ok(Vec::new());
     }
     let now = core.now();
-    crate::timers::fire_due(core, now)?;
-    match try_claim(core, filter, now, max.max(1))? {
+    match pass(core, filter, now, max.max(1))? {
         Claim::Tasks(tasks, ids) => Ok(activate(core, tasks, &ids)),
         _ => Ok(Vec::new()),
     }
@@ -122,15 +120,21 @@ pub(crate) fn advance_clock_to(core: &Core, target_ms: i64) -> Result<()> {
     Ok(())
 }
 
-fn try_claim(core: &Core, filter: &TaskFilter, now: i64, max: usize) -> Result<Claim> {
+/// One look at the queue: fire what is due, then claim. Where the storage can judge a pass by
+/// one read (`pass_probe`), a pass that finds nothing needs no transaction at all — but a
+/// filter on one execution must still learn that it finished, and the same-host look reads
+/// what the probe does not, so those always claim.
+fn pass(core: &Core, filter: &TaskFilter, now: i64, max: usize) -> Result<Claim> {
     let host_check = core.host_check_due();
-    // A pass that finds nothing needs no transaction (a filter on one execution must still
-    // learn that it finished, and the same-host look reads what the probe does not).
-    if filter.arn.is_none() && !host_check {
-        if let Some((next_due, running)) = core.read(|s| s.idle_probe(filter, &core.me.owner, now))? {
-            return Ok(Claim::Idle { next_due, running });
-        }
+    let probe = if filter.arn.is_none() && !host_check { core.read(|s| s.pass_probe(filter, &core.me.owner, now))? } else { None };
+    let fired = crate::timers::fire_due_known(core, now, probe.map(|p| p.due))?;
+    match probe {
+        Some(p) if !p.claimable && fired == 0 => Ok(Claim::Idle { next_due: p.next_due, running: p.running }),
+        _ => try_claim(core, filter, now, max, host_check),
     }
+}
+
+fn try_claim(core: &Core, filter: &TaskFilter, now: i64, max: usize, host_check: bool) -> Result<Claim> {
     // Counted once the claim committed: a rolled-back takeover did not happen.
     let mut taken_over = 0;
     let claim = core.write_retrying(|s| {

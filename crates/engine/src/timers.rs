@@ -24,7 +24,7 @@ use crate::lifecycle::{apply_outside, finish_execution};
 use crate::model::{ErrorObject, TimerKind};
 use crate::ops::execution::ExecEvent;
 use crate::ops::OpEvent;
-use crate::storage::{DueTimer, Storage, TaskFilter};
+use crate::storage::{DueKinds, DueTimer, Storage, TaskFilter};
 
 /// Timers fired per transaction, so one firing burst cannot hold the lock for long.
 const BATCH: i64 = 256;
@@ -33,8 +33,16 @@ const BATCH: i64 = 256;
 /// does not act on a wait that elapsed after its deadline), then operation timers, then the
 /// removal of expired executions. Returns how many changed something.
 pub(crate) fn fire_due(core: &Core, now: i64) -> Result<usize> {
-    // Looked for with one read first: nearly every pass finds nothing.
-    let due = core.read(|s| s.due_kinds(now))?;
+    fire_due_known(core, now, None)
+}
+
+/// `fire_due`, told what is due when the caller has just read it (`known`); otherwise it is
+/// looked for with one read first, since nearly every pass finds nothing.
+pub(crate) fn fire_due_known(core: &Core, now: i64, known: Option<DueKinds>) -> Result<usize> {
+    let due = match known {
+        Some(due) => due,
+        None => core.read(|s| s.due_kinds(now))?,
+    };
     let mut fired = if due.deadlines { time_out_due(core, now)? } else { 0 };
     while due.timers {
         let (changed, seen) = core.write_retrying(|s| {

@@ -98,6 +98,16 @@ pub struct TaskFilter {
     pub functions: Option<Vec<String>>,
 }
 
+/// What a scheduler pass would find (`Storage::pass_probe`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Probe {
+    pub due: DueKinds,
+    /// An execution is due for an invocation, or another owner's lease has expired.
+    pub claimable: bool,
+    pub next_due: Option<i64>,
+    pub running: bool,
+}
+
 /// Which kinds of timed work are due.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DueKinds {
@@ -301,11 +311,11 @@ pub trait Storage: Send {
     fn any_active(&self, filter: &TaskFilter) -> Result<bool>;
     /// The earliest time at which a timer fires or an idle execution becomes due.
     fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>>;
-    /// What a claim pass finds when there is nothing to claim or take over (as `idle_state`),
-    /// judged by one read outside any transaction; `None` when there may be something (or the
-    /// storage does not judge it this way): then the pass claims. Pays where a transaction
-    /// costs round trips.
-    fn idle_probe(&self, _filter: &TaskFilter, _owner: &str, _now: i64) -> Result<Option<(Option<i64>, bool)>> {
+    /// What a scheduler pass would find, judged by one read outside any transaction: which
+    /// timed work is due, whether anything can be claimed or taken over (by `owner`), and the
+    /// idle state. `None` where the storage does not judge it this way (then the pass fires
+    /// and claims in transactions, as always). Pays where a transaction costs round trips.
+    fn pass_probe(&self, _filter: &TaskFilter, _owner: &str, _now: i64) -> Result<Option<Probe>> {
         Ok(None)
     }
     /// This write transaction is about to read the records of these (locked) executions: a

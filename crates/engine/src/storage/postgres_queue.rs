@@ -7,7 +7,7 @@
 use super::postgres::PgStorage;
 use super::postgres_store::{exec_lock, get};
 use super::sqlite::exec_columns;
-use super::{DueKinds, DueTimer, ExecRow, TaskFilter};
+use super::{DueKinds, DueTimer, ExecRow, Probe, TaskFilter};
 use crate::error::{EngineError, Result};
 use crate::model::TimerKind;
 use tokio_postgres::types::ToSql;
@@ -47,6 +47,11 @@ fn active_sql(f: &str) -> String {
 }
 
 const LIVE: &str = "status IN ('RUNNING', 'PAUSING', 'PAUSED')";
+
+/// Whether execution deadlines, operation timers and removals are due at `$now`.
+const DUE_KINDS: &str = "coalesce((SELECT deadline_ms FROM executions WHERE deadline_ms IS NOT NULL ORDER BY deadline_ms LIMIT 1) <= $now, false),
+    coalesce((SELECT due_ms FROM timers ORDER BY due_ms LIMIT 1) <= $now, false),
+    coalesce((SELECT purge_ms FROM executions WHERE purge_ms IS NOT NULL ORDER BY purge_ms LIMIT 1) <= $now, false)";
 
 impl PgStorage {
     /// Walks the `executions_due` index (schema version 3), which holds only executions waiting
@@ -88,31 +93,32 @@ impl PgStorage {
         Ok((get(&rows[0], 0)?, get(&rows[0], 1)?))
     }
 
-    pub(super) fn queue_idle_probe(&self, filter: &TaskFilter, owner: &str, now: i64) -> Result<Option<(Option<i64>, bool)>> {
+    /// One idle pass of a worker is this one read. Each "is due" part reads the first entry of
+    /// its index and compares it with `now`, a plan that does not depend on `now`, so the server
+    /// plans it once (a range condition on `now` was planned anew on every call, and on a table
+    /// of mostly due rows read as a scan).
+    pub(super) fn queue_pass_probe(&self, filter: &TaskFilter, owner: &str, now: i64) -> Result<Option<Probe>> {
         if self.locking() {
             return Ok(None);
         }
         let f = filter_sql(filter);
         let sql = format!(
-            "SELECT coalesce((SELECT wake_ms FROM executions WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND {f} ORDER BY wake_ms LIMIT 1) <= $3, false)
+            "SELECT {DUE_KINDS},
+               coalesce((SELECT wake_ms FROM executions WHERE wake_ms IS NOT NULL AND inv_active = 0 AND status = 'RUNNING' AND {f} ORDER BY wake_ms LIMIT 1) <= $3, false)
                  OR EXISTS (SELECT 1 FROM executions WHERE inv_active = 1 AND inv_lease_ms < $3 AND {LIVE} AND inv_owner IS DISTINCT FROM $4 AND {f}),
                (SELECT {}), {}",
             next_due_sql(f),
             active_sql(f)
-        );
+        )
+        .replace("$now", "$3");
         let rows = self.query(&sql, &[&filter.arn, &filter.functions, &now, &owner])?;
-        let claimable: bool = get(&rows[0], 0)?;
-        Ok((!claimable).then(|| Ok::<_, EngineError>((get(&rows[0], 1)?, get(&rows[0], 2)?))).transpose()?)
+        let r = &rows[0];
+        let due = DueKinds { deadlines: get(r, 0)?, timers: get(r, 1)?, purges: get(r, 2)? };
+        Ok(Some(Probe { due, claimable: get(r, 3)?, next_due: get(r, 4)?, running: get(r, 5)? }))
     }
 
-    /// Each part reads the first entry of its index and compares it with `now`: a plan that
-    /// does not depend on `now`, so the server plans it once (a range condition on `now` was
-    /// planned anew on every call, and on a table of mostly due rows read as a scan).
     pub(super) fn queue_due_kinds(&self, now: i64) -> Result<DueKinds> {
-        let sql = "SELECT coalesce((SELECT deadline_ms FROM executions WHERE deadline_ms IS NOT NULL ORDER BY deadline_ms LIMIT 1) <= $1, false),
-                          coalesce((SELECT due_ms FROM timers ORDER BY due_ms LIMIT 1) <= $1, false),
-                          coalesce((SELECT purge_ms FROM executions WHERE purge_ms IS NOT NULL ORDER BY purge_ms LIMIT 1) <= $1, false)";
-        let rows = self.query(sql, &[&now])?;
+        let rows = self.query(&format!("SELECT {DUE_KINDS}").replace("$now", "$1"), &[&now])?;
         Ok(DueKinds { deadlines: get(&rows[0], 0)?, timers: get(&rows[0], 1)?, purges: get(&rows[0], 2)? })
     }
 

@@ -10,7 +10,7 @@ use tokio_postgres::Row;
 use super::postgres::PgStorage;
 use super::postgres_pipeline::owned;
 use super::sqlite::{exec_columns, op_columns};
-use super::{Cell, DueKinds, DueTimer, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, Table, TaskFilter};
+use super::{Cell, DueKinds, DueTimer, Probe, ExecQuery, ExecRow, InvocationState, Lease, QueueGauges, Storage, StoredEvent, Table, TaskFilter};
 use crate::error::{EngineError, Result};
 use crate::history::Event;
 use crate::model::{ErrorObject, ExecutionStatus, Operation, OperationStatus, OperationType, TimerKind};
@@ -480,8 +480,8 @@ impl Storage for PgStorage {
         self.queue_idle_state(filter)
     }
 
-    fn idle_probe(&self, filter: &TaskFilter, owner: &str, now: i64) -> Result<Option<(Option<i64>, bool)>> {
-        self.queue_idle_probe(filter, owner, now)
+    fn pass_probe(&self, filter: &TaskFilter, owner: &str, now: i64) -> Result<Option<Probe>> {
+        self.queue_pass_probe(filter, owner, now)
     }
 
     fn due_kinds(&self, now: i64) -> Result<DueKinds> {
