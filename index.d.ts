@@ -78,6 +78,11 @@ export declare class NativeEngine {
    */
   nextTasks(filter: TaskFilter | undefined | null, max: number): Promise<Array<InvocationTask>>
   completeInvocation(arn: string, token: string, output: InvocationOutput): ExecutionRecord
+  /**
+   * `completeInvocation` for several invocations in one transaction (group completion); one
+   * answer per end, in order: its execution, or its error.
+   */
+  completeInvocations(ends: Array<InvocationEnd>): Array<EndResult>
   failInvocation(arn: string, token: string, error: WireErrorObject): ExecutionRecord
   getExecution(arnOrName: string): ExecutionRecord
   listExecutions(status?: string | undefined | null, functionName?: string | undefined | null): Array<ExecutionRecord>
@@ -249,6 +254,12 @@ export interface DurableConfigRecord {
   RetentionPeriodInDays: number
 }
 
+/** The answer to one member of a group completion: its execution, or its error. */
+export interface EndResult {
+  record?: ExecutionRecord
+  error?: EngineErrorInfo
+}
+
 /** An engine error as it crosses to JavaScript. */
 export interface EngineErrorInfo {
   code: string
@@ -359,6 +370,13 @@ export declare function hashStepId(stepId: string): string
 export interface HistoryPage {
   events: Array<any>
   nextMarker?: string
+}
+
+/** One member of a group completion: what an invocation answered. */
+export interface InvocationEnd {
+  arn: string
+  token: string
+  output: InvocationOutput
 }
 
 export interface InvocationOutput {

@@ -167,7 +167,8 @@ async function orderRun(db: string, workers: number, executions: number): Promis
   const children = Array.from({ length: workers }, () => spawnWorker(url));
   try {
     await until(children, () => children.every((c) => c.lines.includes("READY")));
-    const ended = () => children.reduce((n, c) => n + c.lines.length, 0) - children.length; // every line after READY is an ending
+    // "E": an invocation ended its execution; "P": one suspended (on the order's wait).
+    const ended = () => children.reduce((n, c) => n + c.lines.filter((l) => l === "E").length, 0);
     const server0 = serverCpuUs();
     const t0 = nowMs();
     for (const c of children) c.proc.stdin!.write("GO\n");

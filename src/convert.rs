@@ -453,6 +453,21 @@ pub struct CheckpointResult {
     pub error: Option<crate::EngineErrorInfo>,
 }
 
+/// One member of a group completion: what an invocation answered.
+#[napi(object)]
+pub struct InvocationEnd {
+    pub arn: String,
+    pub token: String,
+    pub output: InvocationOutput,
+}
+
+/// The answer to one member of a group completion: its execution, or its error.
+#[napi(object)]
+pub struct EndResult {
+    pub record: Option<ExecutionRecord>,
+    pub error: Option<crate::EngineErrorInfo>,
+}
+
 /// An invocation to run: the AWS invocation input plus routing fields.
 #[napi(object)]
 pub struct InvocationTask {

@@ -303,6 +303,21 @@ impl NativeEngine {
         self.inner.complete_invocation(&arn, &token, &output).map(Into::into).map_err(js_err)
     }
 
+    /// `completeInvocation` for several invocations in one transaction (group completion); one
+    /// answer per end, in order: its execution, or its error.
+    #[napi]
+    pub fn complete_invocations(&self, ends: Vec<InvocationEnd>) -> Result<Vec<EndResult>> {
+        let ends = ends.into_iter().map(|e| Ok((e.arn, e.token, e.output.try_into().map_err(js_err)?))).collect::<Result<Vec<_>>>()?;
+        let outcomes = self.inner.complete_invocations(&ends).map_err(js_err)?;
+        Ok(outcomes
+            .into_iter()
+            .map(|outcome| match outcome {
+                Ok(record) => EndResult { record: Some(record.into()), error: None },
+                Err(e) => EndResult { record: None, error: Some(error_info(&e)) },
+            })
+            .collect())
+    }
+
     #[napi]
     pub fn fail_invocation(&self, arn: String, token: String, error: WireErrorObject) -> Result<ExecutionRecord> {
         self.inner.fail_invocation(&arn, &token, &error.into()).map(Into::into).map_err(js_err)

@@ -398,7 +398,7 @@ export class DurableEngine {
       if (after.Status !== "RUNNING") return;
       throw new InvocationFailedError(arn, task.invocationNumber, error);
     }
-    call(() => this.native.completeInvocation(arn, task.CheckpointToken, output as never));
+    await this.client.complete(arn, task.CheckpointToken, output as never);
     if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "completed", status: output.Status });
   }
 
@@ -415,7 +415,7 @@ export class DurableEngine {
       const e = error as Error;
       output = { Status: InvocationStatus.FAILED, Error: { ErrorType: e?.name ?? "Error", ErrorMessage: e?.message ?? String(error), StackTrace: e?.stack?.split("\n") } };
     }
-    call(() => this.native.completeInvocation(task.DurableExecutionArn, task.CheckpointToken, output as never));
+    await this.client.complete(task.DurableExecutionArn, task.CheckpointToken, output as never);
     if (invocationChannel.hasSubscribers) invocationChannel.publish({ ...base, phase: "completed", status: output.Status, errorType: "Error" in output ? output.Error?.ErrorType : undefined });
   }
 

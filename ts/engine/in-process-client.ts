@@ -31,9 +31,16 @@ interface PendingCommit {
   reject: (error: unknown) => void;
 }
 
+interface PendingEnd {
+  end: { arn: string; token: string; output: never };
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export class InProcessClient implements DurableExecutionClient {
   private pending: Pending[] = [];
   private pendingCommits: PendingCommit[] = [];
+  private pendingEnds: PendingEnd[] = [];
   /** Told when an invocation of this engine becomes busy (user code runs: it cannot end now). */
   readonly busyListeners = new Set<() => void>();
 
@@ -126,6 +133,41 @@ export class InProcessClient implements DurableExecutionClient {
     results.forEach((result, i) => {
       if (result.response) group[i].resolve(result.response as CheckpointDurableExecutionResponse);
       else group[i].reject(result.error ? fromErrorInfo(result.error) : new StorageError("checkpoint failed"));
+    });
+  }
+
+  /**
+   * Records what an invocation answered. With group commit on, the ends of one turn of the
+   * event loop share one transaction, as checkpoints do.
+   */
+  complete(arn: string, token: string, output: never): Promise<void> {
+    if (!this.groupCommit) {
+      try {
+        call(() => this.engine.completeInvocation(arn, token, output));
+        return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return new Promise((resolve, reject) => {
+      if (this.pendingEnds.length === 0) realSetImmediate(() => this.completeGroup());
+      this.pendingEnds.push({ end: { arn, token, output }, resolve, reject });
+    });
+  }
+
+  private completeGroup(): void {
+    const group = this.pendingEnds;
+    this.pendingEnds = [];
+    let results;
+    try {
+      results = call(() => this.engine.completeInvocations(group.map((p) => p.end)));
+    } catch (e) {
+      for (const p of group) p.reject(e);
+      return;
+    }
+    results.forEach((result, i) => {
+      if (result.error) group[i].reject(fromErrorInfo(result.error));
+      else group[i].resolve();
     });
   }
 

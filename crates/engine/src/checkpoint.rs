@@ -13,7 +13,7 @@ use crate::model::{Action, ExecutionStatus, Operation, OperationStatus, Operatio
 use crate::ops::execution::ExecEvent;
 use crate::ops::{self, Effect, OpEvent, Verdict};
 use crate::request::{check_operation_count, validate_request, Parsed};
-use crate::storage::{ExecRow, Storage};
+use crate::storage::{in_savepoint, ExecRow, Storage};
 use crate::token::TokenClaims;
 
 /// What a checkpoint answers: the next token and every record that changed since the previous
@@ -107,19 +107,7 @@ pub(crate) fn checkpoint_many(core: &Core, requests: &[CheckpointRequest]) -> Re
         s.prefetch_execs(&arns)?;
         let mut outcomes = Vec::with_capacity(requests.len());
         for (request, parsed) in requests.iter().zip(parsed) {
-            let outcome = parsed.and_then(|parsed| {
-                s.savepoint()?;
-                match checkpoint_in(core, s, &request.arn, &request.token, &request.updates, &parsed, now) {
-                    Ok(done) => {
-                        s.release_savepoint()?;
-                        Ok(done)
-                    }
-                    Err(e) => {
-                        s.rollback_savepoint()?;
-                        Err(e)
-                    }
-                }
-            });
+            let outcome = parsed.and_then(|parsed| in_savepoint(s, || checkpoint_in(core, s, &request.arn, &request.token, &request.updates, &parsed, now)));
             outcomes.push(outcome.map(|(outcome, woke)| {
                 wake |= woke;
                 outcome

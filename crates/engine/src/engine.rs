@@ -229,6 +229,11 @@ impl Engine {
         invocation::complete(&self.core, arn, token, output)
     }
 
+    /// `complete_invocation` for several invocations in one transaction (group completion).
+    pub fn complete_invocations(&self, ends: &[(String, String, InvocationOutput)]) -> Result<Vec<Result<Execution>>> {
+        invocation::complete_many(&self.core, ends)
+    }
+
     pub fn fail_invocation(&self, arn: &str, token: &str, error: &ErrorObject) -> Result<Execution> {
         invocation::fail(&self.core, arn, token, error)
     }

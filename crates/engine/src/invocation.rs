@@ -11,7 +11,7 @@ use crate::history;
 use crate::lifecycle::{append_events, finish_execution, pause_takes_effect, to_execution};
 use crate::model::{ErrorObject, Execution, ExecutionStatus, InvocationOutput, InvocationStatus, Operation, OperationType};
 use crate::ops::execution::ExecEvent;
-use crate::storage::{ExecRow, Storage};
+use crate::storage::{in_savepoint, ExecRow, Storage};
 use crate::token::TokenClaims;
 
 /// An invocation the caller must now run: the AWS invocation input plus what the caller needs
@@ -129,43 +129,61 @@ fn end_invocation(core: &Core, s: &dyn Storage, exec: &mut ExecRow, now: i64, er
 /// Records what the handler answered (PROTOCOL.md §2.2, §10).
 pub(crate) fn complete(core: &Core, arn: &str, token: &str, output: &InvocationOutput) -> Result<Execution> {
     let now = core.now();
-    let execution = core.write(|s| {
-        let mut exec = invocation_exec(core, s, arn, token)?;
-        end_invocation(core, s, &mut exec, now, None)?;
-        exec.invocation.failed = 0;
-        // A verdict ends the execution even if a pause was requested meanwhile (the pause had
-        // nothing left to interrupt); a PAUSED one is not invoked again until resumed.
-        if exec.status.is_live() {
-            match output.status {
-                InvocationStatus::Succeeded => {
-                    finish_execution(s, &mut exec, ExecEvent::Succeed(output.result.clone()), now)?;
-                }
-                InvocationStatus::Failed => {
-                    finish_execution(s, &mut exec, ExecEvent::Fail(output.error.clone().unwrap_or_default()), now)?;
-                }
-                InvocationStatus::Pending => {
-                    if exec.change_seq > exec.invocation.delivered_seq {
-                        // Something changed that this invocation never saw (a callback
-                        // completed during it, say): invoke again now, even if that change
-                        // left nothing pending.
-                        exec.wake_ms = Some(now);
-                    } else if s.ops_in_order(exec.id)?.iter().any(Operation::is_pending_on_service) {
-                        exec.wake_ms = None;
-                    } else {
-                        let error = ErrorObject::new("InvalidParameterValueException", "Cannot return PENDING status with no pending operations.");
-                        finish_execution(s, &mut exec, ExecEvent::Fail(error), now)?;
-                    }
+    let execution = core.write(|s| complete_in(core, s, arn, token, output, now))?;
+    core.wake_waiters();
+    Ok(execution)
+}
+
+/// Group completion: what several invocations answered, recorded in one transaction (as
+/// `checkpoint_many` groups checkpoints), each isolated by a savepoint.
+pub(crate) fn complete_many(core: &Core, ends: &[(String, String, InvocationOutput)]) -> Result<Vec<Result<Execution>>> {
+    let now = core.now();
+    let outcomes = core.write(|s| {
+        let arns: Vec<&str> = ends.iter().map(|(arn, _, _)| arn.as_str()).collect();
+        s.prefetch_execs(&arns)?;
+        // An invocation that answered PENDING has its records read (is anything pending?).
+        let ids: Vec<i64> = arns.iter().filter_map(|arn| s.exec_by_arn(arn).ok().flatten().map(|e| e.id)).collect();
+        s.prefetch_ops(&ids)?;
+        Ok(ends.iter().map(|(arn, token, output)| in_savepoint(s, || complete_in(core, s, arn, token, output, now))).collect())
+    })?;
+    core.wake_waiters();
+    Ok(outcomes)
+}
+
+fn complete_in(core: &Core, s: &dyn Storage, arn: &str, token: &str, output: &InvocationOutput, now: i64) -> Result<Execution> {
+    let mut exec = invocation_exec(core, s, arn, token)?;
+    end_invocation(core, s, &mut exec, now, None)?;
+    exec.invocation.failed = 0;
+    // A verdict ends the execution even if a pause was requested meanwhile (the pause had
+    // nothing left to interrupt); a PAUSED one is not invoked again until resumed.
+    if exec.status.is_live() {
+        match output.status {
+            InvocationStatus::Succeeded => {
+                finish_execution(s, &mut exec, ExecEvent::Succeed(output.result.clone()), now)?;
+            }
+            InvocationStatus::Failed => {
+                finish_execution(s, &mut exec, ExecEvent::Fail(output.error.clone().unwrap_or_default()), now)?;
+            }
+            InvocationStatus::Pending => {
+                if exec.change_seq > exec.invocation.delivered_seq {
+                    // Something changed that this invocation never saw (a callback
+                    // completed during it, say): invoke again now, even if that change
+                    // left nothing pending.
+                    exec.wake_ms = Some(now);
+                } else if s.ops_in_order(exec.id)?.iter().any(Operation::is_pending_on_service) {
+                    exec.wake_ms = None;
+                } else {
+                    let error = ErrorObject::new("InvalidParameterValueException", "Cannot return PENDING status with no pending operations.");
+                    finish_execution(s, &mut exec, ExecEvent::Fail(error), now)?;
                 }
             }
         }
-        if let Some(paused) = pause_takes_effect(&mut exec, now) {
-            append_events(s, exec.id, &[paused])?;
-        }
-        s.update_exec(&exec)?;
-        Ok(to_execution(&exec))
-    })?;
-    core.wake_waiters();
-    Ok(execution)
+    }
+    if let Some(paused) = pause_takes_effect(&mut exec, now) {
+        append_events(s, exec.id, &[paused])?;
+    }
+    s.update_exec(&exec)?;
+    Ok(to_execution(&exec))
 }
 
 /// Records that the invocation itself failed (the handler threw instead of answering). The

@@ -284,6 +284,29 @@ async fn a_group_commit_applies_each_request_alone() {
 }
 
 #[tokio::test]
+async fn a_group_completion_records_each_end_alone() {
+    let engine = engine(true);
+    let a = engine.start_execution("a", None, None).unwrap().execution.arn;
+    let b = engine.start_execution("b", None, None).unwrap().execution.arn;
+    let task_a = next(&engine, &a).await.unwrap();
+    let task_b = next(&engine, &b).await.unwrap();
+    let ends = vec![
+        (a.clone(), task_a.token.clone(), output(InvocationStatus::Succeeded, Some("\"a\""))),
+        // Not a token of ours: refused, and nothing of it is stored.
+        (b.clone(), "not-a-token".to_string(), output(InvocationStatus::Succeeded, Some("\"forged\""))),
+    ];
+    let outcomes = engine.complete_invocations(&ends).unwrap();
+    assert_eq!(outcomes[0].as_ref().unwrap().status, ExecutionStatus::Succeeded);
+    assert_eq!(outcomes[1].as_ref().unwrap_err().code(), "ERR_INVALID_TOKEN");
+    assert_eq!(engine.get_execution(&a).unwrap().result.as_deref(), Some("\"a\""));
+    assert_eq!(engine.get_execution(&b).unwrap().status, ExecutionStatus::Running, "b's refused end changed nothing");
+    // b's invocation is still b's to end, with its own token.
+    let done = engine.complete_invocations(&[(b.clone(), task_b.token.clone(), output(InvocationStatus::Succeeded, Some("\"b\"")))]).unwrap();
+    assert_eq!(done[0].as_ref().unwrap().status, ExecutionStatus::Succeeded);
+    assert_eq!(engine.active_invocations(), 0);
+}
+
+#[tokio::test]
 async fn a_repeated_client_token_gets_the_first_answer() {
     let engine = engine(true);
     let arn = engine.start_execution("retried", None, None).unwrap().execution.arn;

@@ -42,6 +42,50 @@ impl Drop for TestDb {
     }
 }
 
+/// Writes are sent with the statement after them (pipelining): one that fails must fail its
+/// transaction, never hide behind a later request's savepoint. A trigger refuses the history
+/// event of one request of a group commit; the next request's read carries that write, fails
+/// with it, and rolls back to its savepoint — which, without the poisoning, would leave the
+/// transaction able to commit with the first request's writes silently gone.
+#[tokio::test]
+async fn a_failed_queued_write_fails_the_whole_transaction() {
+    let db = TestDb::new();
+    let engine = Engine::open(&db.url, EngineConfig { skip_time: true, ..Default::default() }).unwrap();
+    let a = engine.start_execution("a", None, None).unwrap().execution.arn;
+    let b = engine.start_execution("b", None, None).unwrap().execution.arn;
+    let task_a = next(&engine, &a).await.unwrap();
+    let task_b = next(&engine, &b).await.unwrap();
+    // b's step exists already, so b's request reads it, and that read carries a's queued writes.
+    let started_b = engine.checkpoint(&b, &task_b.token, &[update("1", "STEP", "START")]).unwrap();
+    postgres_admin::execute(
+        &db.url,
+        "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN
+           IF NEW.body LIKE '%poison%' THEN RAISE EXCEPTION 'poisoned event'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+         CREATE TRIGGER refuse_poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_poison();",
+    )
+    .unwrap();
+    let poisoned = OperationUpdate { name: Some("poison".into()), ..update("1", "STEP", "START") };
+    let requests = vec![
+        CheckpointRequest { arn: a.clone(), token: task_a.token.clone(), updates: vec![poisoned] },
+        CheckpointRequest { arn: b.clone(), token: started_b.token.clone(), updates: vec![succeed("1", "1")] },
+    ];
+    let answered = engine.checkpoint_many(&requests);
+    let all_failed = match &answered {
+        Err(_) => true,
+        Ok(outcomes) => outcomes.iter().all(|o| o.is_err()),
+    };
+    assert!(all_failed, "no request of a failed transaction may be answered as committed: {answered:?}");
+    assert_eq!(engine.operations(&a).unwrap().len(), 1, "nothing of a's request was stored");
+    let b_ops = engine.operations(&b).unwrap();
+    assert_eq!(b_ops.len(), 2, "b has its execution and its started step");
+    assert!(b_ops.iter().all(|op| op.status != OperationStatus::Succeeded || op.op_type == OperationType::Execution), "b's success was not stored");
+    // The connection and the engine go on.
+    let c = engine.start_execution("c", None, None).unwrap().execution.arn;
+    let task_c = next(&engine, &c).await.unwrap();
+    engine.checkpoint(&c, &task_c.token, &[update("1", "STEP", "START"), succeed("1", "1")]).unwrap();
+    assert_eq!(engine.operations(&c).unwrap().len(), 2);
+}
+
 fn functions(f: &str) -> TaskFilter {
     TaskFilter { arn: None, functions: Some(vec![f.to_string()]) }
 }

@@ -98,6 +98,22 @@ pub struct TaskFilter {
     pub functions: Option<Vec<String>>,
 }
 
+/// Runs `f` inside a savepoint of the open transaction: when it fails, what it wrote is undone
+/// and the transaction goes on (one rejected request of a group leaves nothing behind).
+pub(crate) fn in_savepoint<T>(s: &dyn Storage, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    s.savepoint()?;
+    match f() {
+        Ok(value) => {
+            s.release_savepoint()?;
+            Ok(value)
+        }
+        Err(e) => {
+            s.rollback_savepoint()?;
+            Err(e)
+        }
+    }
+}
+
 /// What a scheduler pass would find (`Storage::pass_probe`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Probe {

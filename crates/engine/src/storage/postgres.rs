@@ -317,6 +317,15 @@ impl PgStorage {
         }
         let sql = if self.notify_on_commit.get() { self.notify_commit.as_str() } else { "COMMIT" };
         let result = self.batch(sql);
+        if result.is_err() {
+            // A transaction refused before its COMMIT ran (poisoned by a queued write) is still
+            // open, aborted, on the server: end it, or every later statement on this
+            // connection fails. After a COMMIT that ran and failed this is a harmless no-op.
+            self.queued.borrow_mut().clear();
+            self.poisoned.borrow_mut().take();
+            self.in_tx.set(false);
+            let _ = self.batch("ROLLBACK");
+        }
         self.in_tx.set(false);
         self.end_tx_state();
         result.map_err(|e| match e {
