@@ -8,6 +8,7 @@ mod postgres;
 pub mod postgres_admin;
 mod postgres_cache;
 mod postgres_listen;
+mod postgres_map;
 mod postgres_pipeline;
 mod postgres_queue;
 mod postgres_rows;

@@ -1,8 +1,10 @@
 //! `Storage` on PostgreSQL: the connection side. It owns a small tokio runtime on which the
 //! client's socket tasks run (tokio-postgres), a bounded pool of connections (deadpool-postgres),
 //! the connection the current transaction runs on, and the listener that turns other workers'
-//! commits into this engine's wake-up (postgres_listen.rs). Queries are in postgres_store.rs
-//! and postgres_queue.rs; schema and migrations in postgres_schema.rs.
+//! commits into this engine's wake-up (postgres_listen.rs). What a transaction sends is queued
+//! and pipelined (postgres_pipeline.rs); the rows it locked are cached (postgres_cache.rs).
+//! Queries are in postgres_store.rs and postgres_queue.rs; schema and migrations in
+//! postgres_schema.rs.
 //!
 //! Why this shape: the engine's storage calls are synchronous and are made from napi's tokio
 //! threads. The synchronous `postgres` crate cannot be used there (it blocks on a runtime of its

@@ -5,7 +5,8 @@
 //! expiry of other owners' leases: with no polling, that is when a takeover becomes possible.
 
 use super::postgres::PgStorage;
-use super::postgres_store::{exec_lock, get};
+use super::postgres_map::get;
+use super::postgres_store::exec_lock;
 use super::sqlite::exec_columns;
 use super::{DueKinds, DueTimer, ExecRow, Probe, TaskFilter};
 use crate::error::{EngineError, Result};

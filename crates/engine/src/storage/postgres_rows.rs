@@ -62,7 +62,7 @@ impl PgStorage {
 
     pub(super) fn rows_columns(&self, table: Table) -> Result<Vec<String>> {
         let sql = "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position";
-        self.query(sql, &[&table.name()])?.iter().map(|r| super::postgres_store::get(r, 0)).collect()
+        self.query(sql, &[&table.name()])?.iter().map(|r| super::postgres_map::get(r, 0)).collect()
     }
 
     pub(super) fn rows_export(&self, table: Table, columns: &[String], from_exec: i64, to_exec: i64, limit: usize) -> Result<Vec<Vec<Cell>>> {

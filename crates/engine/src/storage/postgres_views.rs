@@ -8,7 +8,7 @@
 use tokio_postgres::types::ToSql;
 
 use super::postgres::PgStorage;
-use super::postgres_store::{exec_from_row, get};
+use super::postgres_map::{exec_from_row, get};
 use super::sqlite::exec_columns;
 use super::{ExecQuery, ExecRow, QueueGauges, StoredEvent};
 use crate::error::Result;
