@@ -311,8 +311,9 @@ impl PgStorage {
     }
 
     pub(super) fn commit_tx(&self) -> Result<()> {
-        if !self.begun.get() {
-            // Nothing of it reached the server (every read was answered from the cache).
+        if !self.begun.get() && self.queued.borrow().len() == BEGIN.len() {
+            // Nothing of it reached the server and nothing was written: there is nothing to
+            // commit. (Queued writes without a read before them are sent with the COMMIT.)
             self.in_tx.set(false);
             self.end_tx_state();
             return Ok(());

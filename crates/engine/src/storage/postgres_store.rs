@@ -479,3 +479,27 @@ impl Storage for PgStorage {
         self.release_connections()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes with no read before them are queued, and must go out with the COMMIT: a
+    /// transaction that never reached the server is not thereby empty.
+    #[test]
+    fn a_transaction_of_writes_only_commits_them() {
+        let server = std::env::var("DURABLE_NODE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("durable_pgunit_{}", &crate::ids::random_id().replace('-', "")[..16]);
+        let url = super::super::postgres_admin::create_database(&server, &name).expect("this test needs a PostgreSQL server (DURABLE_NODE_TEST_PG)");
+        let outcome = std::panic::catch_unwind(|| {
+            let s = PgStorage::open(&url).unwrap();
+            assert!(!s.due_kinds(2_000).unwrap().timers);
+            s.begin_write().unwrap();
+            s.arm_timer(7, "op", TimerKind::Wait, 1_000).unwrap();
+            s.commit().unwrap();
+            assert!(s.due_kinds(2_000).unwrap().timers, "the timer armed by a write-only transaction was committed");
+        });
+        let _ = super::super::postgres_admin::drop_database(&server, &name);
+        outcome.unwrap();
+    }
+}
