@@ -283,6 +283,23 @@ async fn a_group_commit_applies_each_request_alone() {
     engine.checkpoint(&a, &first.token, &[]).unwrap();
 }
 
+#[test]
+fn a_claim_takes_at_most_a_batch_and_the_rest_is_left_for_the_next() {
+    let engine = engine(false);
+    for i in 0..40 {
+        engine.start_execution("burst", Some(&format!("e{i}")), None).unwrap();
+    }
+    // Asked for 100 slots: one claim takes 32, so another worker on the database gets a share.
+    let first = engine.try_next_tasks(&TaskFilter::default(), 100).unwrap();
+    assert_eq!(first.len(), 32);
+    let rest = engine.try_next_tasks(&TaskFilter::default(), 100).unwrap();
+    assert_eq!(rest.len(), 8);
+    let mut arns: Vec<&str> = first.iter().chain(&rest).map(|t| t.arn.as_str()).collect();
+    arns.sort();
+    arns.dedup();
+    assert_eq!(arns.len(), 40, "each execution claimed once");
+}
+
 #[tokio::test]
 async fn a_group_completion_records_each_end_alone() {
     let engine = engine(true);

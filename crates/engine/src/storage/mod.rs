@@ -325,7 +325,6 @@ pub trait Storage: Send {
     /// that host (its pid can be judged here). Read without locks; the engine re-reads a
     /// candidate before acting.
     fn takeover_candidates(&self, filter: &TaskFilter, owner: &str, host: Option<&str>, now: i64) -> Result<Vec<ExecRow>>;
-    fn any_active(&self, filter: &TaskFilter) -> Result<bool>;
     /// The earliest time at which a timer fires or an idle execution becomes due.
     fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>>;
     /// What a scheduler pass would find, judged by one read outside any transaction: which
@@ -345,10 +344,8 @@ pub trait Storage: Send {
     fn due_kinds(&self, now: i64) -> Result<DueKinds> {
         Ok(DueKinds { deadlines: !self.due_deadlines(now, 1)?.is_empty(), timers: !self.due_timers(now, 1)?.is_empty(), purges: !self.due_purges(now, 1)?.is_empty() })
     }
-    /// `next_due_time` and `any_active` together (one round trip where that matters).
-    fn idle_state(&self, filter: &TaskFilter) -> Result<(Option<i64>, bool)> {
-        Ok((self.next_due_time(filter)?, self.any_active(filter)?))
-    }
+    /// `next_due_time`, and whether an invocation of the selected executions is in progress.
+    fn idle_state(&self, filter: &TaskFilter) -> Result<(Option<i64>, bool)>;
     /// The earliest timer of the selected running executions and what it does.
     fn next_timer(&self, filter: &TaskFilter) -> Result<Option<DueTimer>>;
 

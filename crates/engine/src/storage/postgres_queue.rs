@@ -79,10 +79,6 @@ impl PgStorage {
         }
     }
 
-    pub(super) fn queue_any_active(&self, filter: &TaskFilter) -> Result<bool> {
-        get(&self.query(&format!("SELECT {}", active_sql(filter_sql(filter))), &[&filter.arn, &filter.functions])?[0], 0)
-    }
-
     pub(super) fn queue_next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
         get(&self.query(&format!("SELECT {}", next_due_sql(filter_sql(filter))), &[&filter.arn, &filter.functions])?[0], 0)
     }

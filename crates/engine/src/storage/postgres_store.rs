@@ -380,10 +380,6 @@ impl Storage for PgStorage {
         self.queue_takeover_candidates(filter, owner, host, now)
     }
 
-    fn any_active(&self, filter: &TaskFilter) -> Result<bool> {
-        self.queue_any_active(filter)
-    }
-
     fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
         self.queue_next_due_time(filter)
     }

@@ -466,8 +466,8 @@ impl Storage for SqliteStorage {
         self.queue_takeover_candidates(filter, owner, host, now)
     }
 
-    fn any_active(&self, filter: &TaskFilter) -> Result<bool> {
-        self.queue_any_active(filter)
+    fn idle_state(&self, filter: &TaskFilter) -> Result<(Option<i64>, bool)> {
+        Ok((self.queue_next_due_time(filter)?, self.queue_any_active(filter)?))
     }
 
     fn next_due_time(&self, filter: &TaskFilter) -> Result<Option<i64>> {
