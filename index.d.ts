@@ -10,6 +10,21 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 export declare class NativeEngine {
+  /**
+   * `commitInvocations` in two halves: takes each invocation's next batch now and commits
+   * them all in one transaction off this thread; `applyCommit` then merges the answers.
+   */
+  sendInvocations(invocations: Array<NativeInvocation>, max: number, poll: boolean): Promise<PendingCommit>
+  /**
+   * Merges a sent commit's answers into the invocations it was taken from (the same list,
+   * in the same order); answers as `commitInvocations` does.
+   */
+  applyCommit(invocations: Array<NativeInvocation>, pending: PendingCommit): Array<CommitResult | undefined | null>
+  /**
+   * `completeInvocation` for several invocations in one transaction (group completion), off
+   * this thread; one answer per end, in order: its execution, or its error.
+   */
+  completeInvocations(ends: Array<InvocationEnd>): Promise<Array<EndResult>>
   /** PauseDurableExecution; resolves with the request time (ms). */
   pauseExecution(arnOrName: string, options?: ControlOptions | undefined | null): number
   /** ResumeDurableExecution; resolves with the request time (ms). */
@@ -78,11 +93,6 @@ export declare class NativeEngine {
    */
   nextTasks(filter: TaskFilter | undefined | null, max: number): Promise<Array<InvocationTask>>
   completeInvocation(arn: string, token: string, output: InvocationOutput): ExecutionRecord
-  /**
-   * `completeInvocation` for several invocations in one transaction (group completion); one
-   * answer per end, in order: its execution, or its error.
-   */
-  completeInvocations(ends: Array<InvocationEnd>): Array<EndResult>
   failInvocation(arn: string, token: string, error: WireErrorObject): ExecutionRecord
   getExecution(arnOrName: string): ExecutionRecord
   listExecutions(status?: string | undefined | null, functionName?: string | undefined | null): Array<ExecutionRecord>
@@ -185,6 +195,9 @@ export declare class NativeInvocation {
   /** Nothing queued and nothing in flight. */
   get drained(): boolean
 }
+
+/** The answers of a commit sent by `sendInvocations`, until `applyCommit` merges them. */
+export declare class PendingCommit {}
 
 export interface CallbackDetails {
   CallbackId?: string

@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeEngine = nativeBinding.NativeEngine
 module.exports.NativeInvocation = nativeBinding.NativeInvocation
+module.exports.PendingCommit = nativeBinding.PendingCommit
 module.exports.checkLimit = nativeBinding.checkLimit
 module.exports.dieWithParent = nativeBinding.dieWithParent
 module.exports.engineErrorSample = nativeBinding.engineErrorSample

@@ -121,8 +121,15 @@ interface Child {
 /** Called whenever any worker process prints a line. */
 const onLine = new Set<() => void>();
 
-function spawnWorker(url: string): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", __filename, "worker", url], { stdio: ["pipe", "pipe", "inherit"] });
+/**
+ * `ledger`: the side-effect ledger the tutorial's services append to and the payment service
+ * reads back on every charge. One per run: a ledger shared by every run (the default, in the
+ * working directory) grows by 4,000 lines a run, and each charge filters all of it, so later
+ * runs would measure the ledger rather than the engine.
+ */
+function spawnWorker(url: string, ledger: string): Child {
+  const env = { ...process.env, DURABLE_LEDGER: ledger };
+  const proc = spawn(process.execPath, ["--import", "tsx", __filename, "worker", url], { stdio: ["pipe", "pipe", "inherit"], env });
   const child: Child = { proc, lines: [], closed: false };
   readline.createInterface({ input: proc.stdout! }).on("line", (l) => {
     child.lines.push(l);
@@ -164,7 +171,8 @@ async function orderRun(db: string, workers: number, executions: number): Promis
     starter.start("order-processing", { orderId: `order-${i}`, customerId: `c-${i % 97}`, amount: 10 + (i % 50) });
   }
   analyze(url);
-  const children = Array.from({ length: workers }, () => spawnWorker(url));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "durable-bench-pg-ledger-"));
+  const children = Array.from({ length: workers }, () => spawnWorker(url, path.join(dir, "ledger.jsonl")));
   try {
     await until(children, () => children.every((c) => c.lines.includes("READY")));
     // "E": an invocation ended its execution; "P": one suspended (on the order's wait).
@@ -185,6 +193,7 @@ async function orderRun(db: string, workers: number, executions: number): Promis
   } finally {
     for (const c of children) if (c.proc.exitCode === null) c.proc.kill("SIGKILL");
     starter.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -9,6 +9,7 @@ use durable_engine as engine;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+mod commit;
 mod control;
 mod convert;
 mod inspect;
@@ -303,21 +304,6 @@ impl NativeEngine {
         self.inner.complete_invocation(&arn, &token, &output).map(Into::into).map_err(js_err)
     }
 
-    /// `completeInvocation` for several invocations in one transaction (group completion); one
-    /// answer per end, in order: its execution, or its error.
-    #[napi]
-    pub fn complete_invocations(&self, ends: Vec<InvocationEnd>) -> Result<Vec<EndResult>> {
-        let ends = ends.into_iter().map(|e| Ok((e.arn, e.token, e.output.try_into().map_err(js_err)?))).collect::<Result<Vec<_>>>()?;
-        let outcomes = self.inner.complete_invocations(&ends).map_err(js_err)?;
-        Ok(outcomes
-            .into_iter()
-            .map(|outcome| match outcome {
-                Ok(record) => EndResult { record: Some(record.into()), error: None },
-                Err(e) => EndResult { record: None, error: Some(error_info(&e)) },
-            })
-            .collect())
-    }
-
     #[napi]
     pub fn fail_invocation(&self, arn: String, token: String, error: WireErrorObject) -> Result<ExecutionRecord> {
         self.inner.fail_invocation(&arn, &token, &error.into()).map(Into::into).map_err(js_err)
@@ -427,16 +413,7 @@ impl NativeEngine {
     #[napi]
     pub fn commit_invocations(&self, mut invocations: Vec<ClassInstance<NativeInvocation>>, max: u32, poll: bool) -> Result<Vec<Option<CommitResult>>> {
         let mut vms: Vec<&mut engine::vm::InvocationVm> = invocations.iter_mut().map(|i| &mut i.vm).collect();
-        let results = engine::vm::commit(&self.inner, &mut vms, max as usize, poll).map_err(js_err)?;
-        Ok(results
-            .into_iter()
-            .map(|r| {
-                r.map(|r| match r {
-                    Ok(done) => CommitResult { updates: done.updates as u32, changed: done.changed, error: None },
-                    Err(e) => CommitResult { updates: 0, changed: Vec::new(), error: Some(error_info(&e)) },
-                })
-            })
-            .collect())
+        engine::vm::commit(&self.inner, &mut vms, max as usize, poll).map(commit::commit_results).map_err(js_err)
     }
 }
 

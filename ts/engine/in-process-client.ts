@@ -5,7 +5,7 @@
 // the engine as one transaction.
 
 import { fromErrorInfo, StorageError } from "../engine-errors";
-import { call, type NativeEngine, type NativeInvocation } from "../native";
+import { call, callAsync, type NativeEngine, type NativeInvocation } from "../native";
 import { realSetImmediate } from "../real-timers";
 import type { DurableExecutionClient } from "../runtime/client";
 import type {
@@ -41,6 +41,11 @@ export class InProcessClient implements DurableExecutionClient {
   private pending: Pending[] = [];
   private pendingCommits: PendingCommit[] = [];
   private pendingEnds: PendingEnd[] = [];
+  // One group commit and one group completion in flight at a time: what arrives meanwhile
+  // waits for it and goes as the next group (the longer a transaction takes, the bigger the
+  // group that follows it), while this thread runs other invocations' code.
+  private committing = false;
+  private completing = false;
   /** Told when an invocation of this engine becomes busy (user code runs: it cannot end now). */
   readonly busyListeners = new Set<() => void>();
 
@@ -88,28 +93,33 @@ export class InProcessClient implements DurableExecutionClient {
       }
     }
     return new Promise((resolve, reject) => {
-      if (this.pendingCommits.length === 0) realSetImmediate(() => this.commitInvocations());
+      if (this.pendingCommits.length === 0 && !this.committing) realSetImmediate(() => void this.commitInvocations());
       this.pendingCommits.push({ vm, max, poll, resolve, reject });
     });
   }
 
-  private commitInvocations(): void {
+  private async commitInvocations(): Promise<void> {
     const group = this.pendingCommits;
     this.pendingCommits = [];
+    this.committing = true;
     // Every member of a group asks for the same batch size; a poll flag is per member.
     const polls = group.filter((p) => p.poll);
     const rest = group.filter((p) => !p.poll);
     for (const members of [rest, polls]) {
       if (members.length === 0) continue;
+      const vms = members.map((p) => p.vm);
       let results: CommitResult[];
       try {
-        results = call(() => this.engine.commitInvocations(members.map((p) => p.vm), members[0].max, members[0].poll));
+        const sent = await callAsync(() => this.engine.sendInvocations(vms, members[0].max, members[0].poll));
+        results = call(() => this.engine.applyCommit(vms, sent));
       } catch (e) {
         for (const p of members) p.reject(e);
         continue;
       }
       members.forEach((p, i) => p.resolve(results[i]));
     }
+    this.committing = false;
+    if (this.pendingCommits.length > 0) realSetImmediate(() => void this.commitInvocations());
   }
 
   private commitGroup(): void {
@@ -150,25 +160,27 @@ export class InProcessClient implements DurableExecutionClient {
       }
     }
     return new Promise((resolve, reject) => {
-      if (this.pendingEnds.length === 0) realSetImmediate(() => this.completeGroup());
+      if (this.pendingEnds.length === 0 && !this.completing) realSetImmediate(() => void this.completeGroup());
       this.pendingEnds.push({ end: { arn, token, output }, resolve, reject });
     });
   }
 
-  private completeGroup(): void {
+  private async completeGroup(): Promise<void> {
     const group = this.pendingEnds;
     this.pendingEnds = [];
-    let results;
+    this.completing = true;
     try {
-      results = call(() => this.engine.completeInvocations(group.map((p) => p.end)));
+      const results = await callAsync(() => this.engine.completeInvocations(group.map((p) => p.end)));
+      results.forEach((result, i) => {
+        if (result.error) group[i].reject(fromErrorInfo(result.error));
+        else group[i].resolve();
+      });
     } catch (e) {
       for (const p of group) p.reject(e);
-      return;
+    } finally {
+      this.completing = false;
+      if (this.pendingEnds.length > 0) realSetImmediate(() => void this.completeGroup());
     }
-    results.forEach((result, i) => {
-      if (result.error) group[i].reject(fromErrorInfo(result.error));
-      else group[i].resolve();
-    });
   }
 
   getExecutionState(params: GetDurableExecutionStateRequest): Promise<GetDurableExecutionStateResponse> {

@@ -220,11 +220,7 @@ pub(crate) fn finish_execution(s: &dyn Storage, exec: &mut ExecRow, event: ExecE
     exec.purge_ms = Some(now + exec.retention_days * 86_400_000);
     append_events(s, exec.id, &[end.event])?;
     s.clear_exec_timers(exec.id)?;
-    if let Some((mut op, seq)) = s.get_op(exec.id, &exec.exec_op_id)? {
-        op.status = end.status.operation_status();
-        op.end_ms = Some(now);
-        s.put_op(exec.id, &op, seq, exec.change_seq)?;
-    }
+    s.end_op(exec.id, &exec.exec_op_id, end.status.operation_status(), now, exec.change_seq)?;
     report_to_parent(s, exec, now)?;
     Ok(true)
 }

@@ -47,10 +47,16 @@ pub(crate) fn fire_due_known(core: &Core, now: i64, known: Option<DueKinds>) -> 
     while due.timers {
         let (changed, seen) = core.write_retrying(|s| {
             let due = s.due_timers(now, BATCH)?;
+            // Their executions are locked first, as every writer of an execution does; then
+            // another worker may have fired a timer since we read it: then it is gone.
+            let exec_ids: Vec<i64> = due.iter().map(|t| t.exec_id).collect();
+            s.prefetch_exec_ids(&exec_ids)?;
+            let taken = s.take_timers(&due)?;
+            let firing: Vec<i64> = due.iter().zip(&taken).filter(|(_, taken)| **taken).map(|(t, _)| t.exec_id).collect();
+            s.prefetch_ops(&firing)?;
             let mut changed = 0;
-            for timer in &due {
-                // Another worker may have fired it since we read it: then it is gone.
-                if s.clear_timer(timer.exec_id, &timer.op_id, timer.kind)? && fire_one(s, timer, now)? {
+            for (timer, taken) in due.iter().zip(taken) {
+                if taken && fire_one(s, timer, now)? {
                     changed += 1;
                 }
             }

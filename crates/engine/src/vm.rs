@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use crate::error::Result;
 use crate::model::{Operation, OperationUpdate};
 use crate::replay::{Call, Replay};
-use crate::{CheckpointRequest, Engine};
+use crate::{CheckpointOutcome, CheckpointRequest, Engine};
 
 /// How long an invocation stays idle before it suspends: user code between operations may
 /// still be settling promises of its own (a timer, an I/O callback) and start more work.
@@ -328,45 +328,73 @@ impl InvocationVm {
     }
 }
 
-/// Sends the next batch of each invocation through `engine` (one transaction for all of them)
-/// and merges each answer into its invocation. `None` for an invocation with nothing to send.
-pub fn commit(engine: &Engine, vms: &mut [&mut InvocationVm], max: usize, poll: bool) -> Result<Vec<Option<Result<Committed>>>> {
-    let mut requests = Vec::new();
-    let mut slots = Vec::new();
-    for (i, vm) in vms.iter_mut().enumerate() {
-        if let Some(updates) = vm.take_batch(max, poll) {
-            requests.push(CheckpointRequest { arn: vm.arn.clone(), token: vm.token.clone(), updates });
-            slots.push(i);
+/// The batches taken from a list of invocations for one commit, and which invocation each is
+/// from. Taken on the caller's thread; sent (`send`, blocking on storage) wherever the caller
+/// likes; its answers merged back (`apply`) into the same list of invocations.
+pub struct Batches {
+    pub requests: Vec<CheckpointRequest>,
+    slots: Vec<usize>,
+    of: usize,
+}
+
+impl Batches {
+    /// Takes the next batch (at most `max` updates) of each invocation that has one.
+    pub fn take(vms: &mut [&mut InvocationVm], max: usize, poll: bool) -> Batches {
+        let mut requests = Vec::new();
+        let mut slots = Vec::new();
+        for (i, vm) in vms.iter_mut().enumerate() {
+            if let Some(updates) = vm.take_batch(max, poll) {
+                requests.push(CheckpointRequest { arn: vm.arn.clone(), token: vm.token.clone(), updates });
+                slots.push(i);
+            }
+        }
+        Batches { requests, slots, of: vms.len() }
+    }
+
+    /// Commits every batch in one transaction.
+    pub fn send(&self, engine: &Engine) -> Result<Vec<Result<CheckpointOutcome>>> {
+        match self.requests.as_slice() {
+            [] => Ok(Vec::new()),
+            [r] => Ok(vec![engine.checkpoint(&r.arn, &r.token, &r.updates)]),
+            requests => engine.checkpoint_many(requests),
         }
     }
-    let mut out: Vec<Option<Result<Committed>>> = (0..vms.len()).map(|_| None).collect();
-    if requests.is_empty() {
-        return Ok(out);
-    }
-    let answers = if requests.len() == 1 {
-        let r = &requests[0];
-        vec![engine.checkpoint(&r.arn, &r.token, &r.updates)]
-    } else {
-        match engine.checkpoint_many(&requests) {
+
+    /// Merges what `send` answered into the invocations the batches were taken from (the same
+    /// list, in the same order). `None` for an invocation that had nothing to send.
+    pub fn apply(self, vms: &mut [&mut InvocationVm], answers: Result<Vec<Result<CheckpointOutcome>>>) -> Result<Vec<Option<Result<Committed>>>> {
+        if vms.len() != self.of {
+            return Err(crate::error::EngineError::Storage(format!("a commit's answers are for {} invocations, not {}", self.of, vms.len())));
+        }
+        let mut out: Vec<Option<Result<Committed>>> = (0..vms.len()).map(|_| None).collect();
+        let answers = match answers {
             Ok(answers) => answers,
             Err(e) => {
-                for &i in &slots {
+                for &i in &self.slots {
                     vms[i].failed();
                 }
                 return Err(e);
             }
+        };
+        for (answer, i) in answers.into_iter().zip(self.slots) {
+            out[i] = Some(match answer {
+                Ok(outcome) => Ok(vms[i].answer(&outcome.token, outcome.operations)),
+                Err(e) => {
+                    vms[i].failed();
+                    Err(e)
+                }
+            });
         }
-    };
-    for (answer, i) in answers.into_iter().zip(slots) {
-        out[i] = Some(match answer {
-            Ok(outcome) => Ok(vms[i].answer(&outcome.token, outcome.operations)),
-            Err(e) => {
-                vms[i].failed();
-                Err(e)
-            }
-        });
+        Ok(out)
     }
-    Ok(out)
+}
+
+/// Sends the next batch of each invocation through `engine` (one transaction for all of them)
+/// and merges each answer into its invocation. `None` for an invocation with nothing to send.
+pub fn commit(engine: &Engine, vms: &mut [&mut InvocationVm], max: usize, poll: bool) -> Result<Vec<Option<Result<Committed>>>> {
+    let batches = Batches::take(vms, max, poll);
+    let answers = batches.send(engine);
+    batches.apply(vms, answers)
 }
 
 #[cfg(test)]

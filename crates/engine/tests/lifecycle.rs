@@ -283,6 +283,44 @@ async fn a_group_commit_applies_each_request_alone() {
     engine.checkpoint(&a, &first.token, &[]).unwrap();
 }
 
+#[tokio::test]
+async fn a_refused_request_of_a_group_is_undone_whether_or_not_its_writes_were_sent() {
+    let engine = engine(true);
+    let a = engine.start_execution("a", None, None).unwrap().execution.arn;
+    let b = engine.start_execution("b", None, None).unwrap().execution.arn;
+    let c = engine.start_execution("c", None, None).unwrap().execution.arn;
+    let task_a = next(&engine, &a).await.unwrap();
+    let task_b = next(&engine, &b).await.unwrap();
+    let task_c = next(&engine, &c).await.unwrap();
+    // b's step 9 ended earlier, so an update of it reads its record back mid-request.
+    let b_token = engine.checkpoint(&b, &task_b.token, &[update("9", "STEP", "START"), succeed("9", "9")]).unwrap().token;
+    let requests = vec![
+        CheckpointRequest { arn: a.clone(), token: task_a.token.clone(), updates: vec![update("1", "STEP", "START"), succeed("1", "1")] },
+        // Writes, then a refusal that needs no read (step 1 is no context to nest in): on
+        // PostgreSQL nothing of this request has left the client when it is undone (before
+        // b's: a rollback on the server empties the cache of locked rows, and c's would be read).
+        CheckpointRequest {
+            arn: c.clone(),
+            token: task_c.token.clone(),
+            updates: vec![update("1", "STEP", "START"), OperationUpdate { parent_id: Some(ids::hash_step_id("1")), ..update("2", "STEP", "START") }],
+        },
+        // Writes (step 1), then a read that sends them (step 9's record; on PostgreSQL the
+        // request's savepoint goes with them), then the refusal: step 9 cannot start again.
+        CheckpointRequest { arn: b.clone(), token: b_token.clone(), updates: vec![succeed("1", "2"), update("9", "STEP", "START")] },
+    ];
+    let outcomes = engine.checkpoint_many(&requests).unwrap();
+    assert_eq!(outcomes[1].as_ref().unwrap_err().code(), "ERR_INVALID_CHECKPOINT");
+    assert_eq!(outcomes[2].as_ref().unwrap_err().code(), "ERR_INVALID_CHECKPOINT");
+    assert_eq!(engine.operations(&c).unwrap().len(), 1, "c has only its EXECUTION record");
+    assert!(!event_types(&engine, &c).iter().any(|t| t.starts_with("Step")));
+    assert_eq!(engine.operations(&a).unwrap().len(), 2, "a's request, before b's in the group, is kept");
+    let b_ops = engine.operations(&b).unwrap();
+    assert_eq!(b_ops.len(), 2, "b has its EXECUTION record and step 9, and no step 1");
+    assert!(b_ops.iter().all(|op| op.id != ids::hash_step_id("1")));
+    assert_eq!(event_types(&engine, &b).iter().filter(|t| *t == "StepSucceeded").count(), 1, "nothing of b's refused request was stored");
+    engine.checkpoint(&b, &b_token, &[]).unwrap();
+}
+
 #[test]
 fn a_claim_takes_at_most_a_batch_and_the_rest_is_left_for_the_next() {
     let engine = engine(false);

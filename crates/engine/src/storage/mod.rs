@@ -30,7 +30,7 @@ pub use sqlite_files::WAL_LIMIT_BYTES;
 
 use crate::error::Result;
 use crate::history::Event;
-use crate::model::{ErrorObject, ExecutionStatus, Operation, PauseState, TimerKind};
+use crate::model::{ErrorObject, ExecutionStatus, Operation, OperationStatus, PauseState, TimerKind};
 
 /// Who holds an invocation and until when. `epoch` is the invocation number: a token names it,
 /// so a checkpoint from an owner whose lease was taken over never matches the current epoch.
@@ -269,6 +269,10 @@ pub trait Storage: Send {
     fn prefetch_execs(&self, _arns: &[&str]) -> Result<()> {
         Ok(())
     }
+    /// `prefetch_execs` by row id.
+    fn prefetch_exec_ids(&self, _ids: &[i64]) -> Result<()> {
+        Ok(())
+    }
     fn exec_by_id(&self, id: i64) -> Result<ExecRow>;
     fn exec_by_name(&self, function_name: &str, name: &str) -> Result<Option<ExecRow>>;
     /// Executions whose name is `name`, for any function.
@@ -300,6 +304,10 @@ pub trait Storage: Send {
     fn op_by_callback_id(&self, callback_id: &str) -> Result<Option<(i64, Operation, i64)>>;
     /// Inserts or replaces a record; `seq` is its start order, `change_seq` marks the change.
     fn put_op(&self, exec_id: i64, op: &Operation, seq: i64, change_seq: i64) -> Result<()>;
+    /// Ends a record in place, changing its status and end time only (an execution's own
+    /// EXECUTION record when the execution ends); nothing when there is no such record. It
+    /// reads nothing, so on PostgreSQL it is queued with the transaction's other writes.
+    fn end_op(&self, exec_id: i64, id: &str, status: OperationStatus, end_ms: i64, change_seq: i64) -> Result<()>;
 
     // History.
     /// The id of the last event of an execution (0 when none).
@@ -313,6 +321,11 @@ pub trait Storage: Send {
     /// Whether a timer was removed: only the transaction that removed a timer fires it, so a
     /// timer two workers found due at once fires once.
     fn clear_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind) -> Result<bool>;
+    /// `clear_timer` for each of `timers`, in order (a storage that pays per round trip
+    /// removes them all at once).
+    fn take_timers(&self, timers: &[DueTimer]) -> Result<Vec<bool>> {
+        timers.iter().map(|t| self.clear_timer(t.exec_id, &t.op_id, t.kind)).collect()
+    }
     fn clear_exec_timers(&self, exec_id: i64) -> Result<()>;
     /// Timers due at or before `now`, oldest first.
     fn due_timers(&self, now: i64, limit: i64) -> Result<Vec<DueTimer>>;

@@ -79,6 +79,19 @@ pub struct PgStorage {
     poisoned: RefCell<Option<String>>,
     /// Execution rows this transaction has locked, as it last wrote or read them.
     pub(super) rows: RowCache,
+    /// The open savepoints, innermost last (see `savepoint`).
+    savepoints: RefCell<Vec<Savepoint>>,
+}
+
+/// A savepoint is only sent when a statement of its scope has to be: until then it is a place
+/// in the queue, released by forgetting it and rolled back by cutting the queue there. Most
+/// requests of a group commit write without reading after their first read, so most of their
+/// savepoints never reach the server (two statements per request fewer).
+#[derive(Clone, Copy)]
+enum Savepoint {
+    /// Not sent: the queue's length when it was opened.
+    Queued(usize),
+    Sent,
 }
 
 fn pool_error(e: PoolError) -> EngineError {
@@ -162,6 +175,7 @@ impl PgStorage {
             queued: RefCell::new(Vec::new()),
             poisoned: RefCell::new(None),
             rows: RowCache::default(),
+            savepoints: RefCell::new(Vec::new()),
         };
         let mut conn = storage.checkout().map_err(|e| open_error(&shown, e))?;
         block_on(async {
@@ -232,7 +246,8 @@ impl PgStorage {
             return Err(EngineError::Storage(format!("the transaction was aborted by an earlier statement: {reason}")));
         }
         self.ensure_conn()?;
-        let queued = self.queued.take();
+        let mut queued = self.queued.take();
+        self.send_savepoints(&mut queued);
         if self.in_tx.get() {
             self.begun.set(true);
         }
@@ -353,23 +368,46 @@ impl PgStorage {
     /// Forgets what belonged to the transaction that ended (or is about to be rolled back).
     fn end_tx_state(&self) {
         self.queued.borrow_mut().clear();
+        self.savepoints.borrow_mut().clear();
         self.poisoned.borrow_mut().take();
         self.rows.clear();
         self.begun.set(false);
     }
 
     pub(super) fn savepoint(&self) -> Result<()> {
-        self.defer("SAVEPOINT request", Vec::new())
+        if !self.in_tx.get() {
+            return self.batch("SAVEPOINT request");
+        }
+        let at = self.queued.borrow().len();
+        self.savepoints.borrow_mut().push(Savepoint::Queued(at));
+        Ok(())
+    }
+
+    /// The queue is about to be sent: every savepoint still held in it goes out at its place.
+    fn send_savepoints(&self, queued: &mut Vec<Deferred>) {
+        for (sent, mark) in self.savepoints.borrow_mut().iter_mut().filter(|m| matches!(m, Savepoint::Queued(_))).enumerate() {
+            if let Savepoint::Queued(at) = *mark {
+                queued.insert(at + sent, Deferred { sql: "SAVEPOINT request", params: Vec::new() });
+            }
+            *mark = Savepoint::Sent;
+        }
     }
 
     pub(super) fn release_savepoint(&self) -> Result<()> {
-        self.defer("RELEASE SAVEPOINT request", Vec::new())
+        match self.savepoints.borrow_mut().pop() {
+            Some(Savepoint::Queued(_)) => Ok(()),
+            _ => self.defer("RELEASE SAVEPOINT request", Vec::new()),
+        }
     }
 
     /// Undoes the current request. Execution rows it read stay locked but may have changed in
     /// the cache, so the cache starts again.
     pub(super) fn rollback_savepoint(&self) -> Result<()> {
-        self.batch("ROLLBACK TO SAVEPOINT request; RELEASE SAVEPOINT request")?;
+        let mark = self.savepoints.borrow_mut().pop();
+        match mark {
+            Some(Savepoint::Queued(at)) => self.queued.borrow_mut().truncate(at),
+            _ => self.batch("ROLLBACK TO SAVEPOINT request; RELEASE SAVEPOINT request")?,
+        }
         self.rows.clear();
         Ok(())
     }

@@ -18,7 +18,14 @@ pub(super) struct RowCache {
     /// writers holding its lock).
     last_events: RefCell<HashMap<i64, i64>>,
     /// Every record of a locked execution in start order, until one of them is written.
-    ops: RefCell<HashMap<i64, Vec<Operation>>>,
+    ops: RefCell<HashMap<i64, Vec<CachedOp>>>,
+}
+
+/// A record as the operations table holds it: with its start order and its last change.
+pub(super) struct CachedOp {
+    pub op: Operation,
+    pub seq: i64,
+    pub change_seq: i64,
 }
 
 impl RowCache {
@@ -30,10 +37,23 @@ impl RowCache {
     }
 
     pub fn ops(&self, exec_id: i64) -> Option<Vec<Operation>> {
-        self.ops.borrow().get(&exec_id).cloned()
+        self.ops.borrow().get(&exec_id).map(|ops| ops.iter().map(|c| c.op.clone()).collect())
     }
 
-    pub fn set_ops(&self, exec_id: i64, ops: Vec<Operation>) {
+    /// The records changed after `change_seq`, in start order; `None` when not cached.
+    pub fn ops_changed_since(&self, exec_id: i64, change_seq: i64) -> Option<Vec<Operation>> {
+        let ops = self.ops.borrow();
+        Some(ops.get(&exec_id)?.iter().filter(|c| c.change_seq > change_seq).map(|c| c.op.clone()).collect())
+    }
+
+    /// One record and its start order (`Some(None)`: the execution has no such record);
+    /// `None` when the execution's records are not cached.
+    pub fn op(&self, exec_id: i64, id: &str) -> Option<Option<(Operation, i64)>> {
+        let ops = self.ops.borrow();
+        Some(ops.get(&exec_id)?.iter().find(|c| c.op.id == id).map(|c| (c.op.clone(), c.seq)))
+    }
+
+    pub fn set_ops(&self, exec_id: i64, ops: Vec<CachedOp>) {
         self.ops.borrow_mut().insert(exec_id, ops);
     }
 

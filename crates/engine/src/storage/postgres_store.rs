@@ -5,13 +5,14 @@
 //! from it cannot be changed under it by another worker.
 
 use super::postgres::PgStorage;
+use super::postgres_cache::CachedOp;
 use super::postgres_map::{error_text, exec_from_row, get, op_at};
 use super::postgres_pipeline::owned;
 use super::sqlite::{exec_columns, op_columns};
 use super::{Cell, DueKinds, DueTimer, ExecQuery, ExecRow, Probe, QueueGauges, Storage, StoredEvent, Table, TaskFilter};
 use crate::error::{EngineError, Result};
 use crate::history::Event;
-use crate::model::{ExecutionStatus, Operation, TimerKind};
+use crate::model::{ExecutionStatus, Operation, OperationStatus, TimerKind};
 
 macro_rules! exec_select { ($where:literal) => { concat!("SELECT ", exec_columns!(), " FROM executions WHERE ", $where) }; }
 /// A locking read of execution rows, each with its last history event id (for the cache: the
@@ -96,6 +97,16 @@ impl Storage for PgStorage {
         }
         // In id order, as every other multi-row lock is taken, so two workers never deadlock.
         self.locked_execs(exec_lock!("arn = ANY($1) ORDER BY id FOR UPDATE"), &[&missing]).map(|_| ())
+    }
+
+    fn prefetch_exec_ids(&self, ids: &[i64]) -> Result<()> {
+        let mut missing: Vec<i64> = ids.iter().copied().filter(|id| self.rows.by_id(*id).is_none()).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if !self.locking() || missing.len() < 2 {
+            return Ok(());
+        }
+        self.locked_execs(exec_lock!("id = ANY($1) ORDER BY id FOR UPDATE"), &[&missing]).map(|_| ())
     }
 
     fn exec_by_id(&self, id: i64) -> Result<ExecRow> {
@@ -223,6 +234,9 @@ impl Storage for PgStorage {
     }
 
     fn get_op(&self, exec_id: i64, id: &str) -> Result<Option<(Operation, i64)>> {
+        if let Some(found) = self.rows.op(exec_id, id).filter(|_| self.locking()) {
+            return Ok(found);
+        }
         let sql = concat!("SELECT ", op_columns!(), ", seq FROM operations WHERE exec_id = $1 AND id = $2");
         match self.query_opt(sql, &[&exec_id, &id])? {
             Some(r) => Ok(Some((op_at(&r, 0)?, get(&r, 21)?))),
@@ -241,11 +255,11 @@ impl Storage for PgStorage {
         if !self.locking() || exec_ids.len() < 2 {
             return Ok(());
         }
-        let sql = concat!("SELECT ", op_columns!(), ", exec_id FROM operations WHERE exec_id = ANY($1) ORDER BY exec_id, seq");
-        let mut by_exec: std::collections::HashMap<i64, Vec<Operation>> = exec_ids.iter().map(|id| (*id, Vec::new())).collect();
+        let sql = concat!("SELECT ", op_columns!(), ", seq, change_seq, exec_id FROM operations WHERE exec_id = ANY($1) ORDER BY exec_id, seq");
+        let mut by_exec: std::collections::HashMap<i64, Vec<CachedOp>> = exec_ids.iter().map(|id| (*id, Vec::new())).collect();
         for r in self.query(sql, &[&exec_ids])? {
-            let exec_id: i64 = get(&r, r.len() - 1)?;
-            by_exec.entry(exec_id).or_default().push(op_at(&r, 0)?);
+            let exec_id: i64 = get(&r, 23)?;
+            by_exec.entry(exec_id).or_default().push(CachedOp { op: op_at(&r, 0)?, seq: get(&r, 21)?, change_seq: get(&r, 22)? });
         }
         for (exec_id, ops) in by_exec {
             self.rows.set_ops(exec_id, ops);
@@ -254,6 +268,9 @@ impl Storage for PgStorage {
     }
 
     fn ops_changed_since(&self, exec_id: i64, change_seq: i64) -> Result<Vec<Operation>> {
+        if let Some(ops) = self.rows.ops_changed_since(exec_id, change_seq).filter(|_| self.locking()) {
+            return Ok(ops);
+        }
         let sql = concat!("SELECT ", op_columns!(), " FROM operations WHERE exec_id = $1 AND change_seq > $2 ORDER BY seq");
         self.ops(sql, &[&exec_id, &change_seq])
     }
@@ -271,6 +288,12 @@ impl Storage for PgStorage {
             Some(r) => Ok(Some((get(&r, 0)?, op_at(&r, 1)?, get(&r, 22)?))),
             None => Ok(None),
         }
+    }
+
+    fn end_op(&self, exec_id: i64, id: &str, status: OperationStatus, end_ms: i64, change_seq: i64) -> Result<()> {
+        self.rows.forget_ops(exec_id);
+        let sql = "UPDATE operations SET status = $3, end_ms = $4, change_seq = $5 WHERE exec_id = $1 AND id = $2";
+        self.defer(sql, owned![exec_id, id.to_string(), status.as_str(), end_ms, change_seq])
     }
 
     fn put_op(&self, exec_id: i64, op: &Operation, seq: i64, change_seq: i64) -> Result<()> {
@@ -362,6 +385,23 @@ impl Storage for PgStorage {
     fn clear_timer(&self, exec_id: i64, op_id: &str, kind: TimerKind) -> Result<bool> {
         let sql = "DELETE FROM timers WHERE exec_id = $1 AND op_id = $2 AND kind = $3";
         Ok(self.execute(sql, &[&exec_id, &op_id, &kind.as_str()])? > 0)
+    }
+
+    fn take_timers(&self, timers: &[DueTimer]) -> Result<Vec<bool>> {
+        if timers.len() < 2 {
+            return timers.iter().map(|t| self.clear_timer(t.exec_id, &t.op_id, t.kind)).collect();
+        }
+        let exec_ids: Vec<i64> = timers.iter().map(|t| t.exec_id).collect();
+        let op_ids: Vec<&str> = timers.iter().map(|t| t.op_id.as_str()).collect();
+        let kinds: Vec<&str> = timers.iter().map(|t| t.kind.as_str()).collect();
+        let sql = "DELETE FROM timers t USING unnest($1::bigint[], $2::text[], $3::text[]) AS d(exec_id, op_id, kind)
+             WHERE t.exec_id = d.exec_id AND t.op_id = d.op_id AND t.kind = d.kind RETURNING t.exec_id, t.op_id, t.kind";
+        let mut gone = std::collections::HashSet::new();
+        for r in self.query(sql, &[&exec_ids, &op_ids, &kinds])? {
+            let (exec_id, op_id, kind): (i64, String, String) = (get(&r, 0)?, get(&r, 1)?, get(&r, 2)?);
+            gone.insert((exec_id, op_id, kind));
+        }
+        Ok(timers.iter().map(|t| gone.remove(&(t.exec_id, t.op_id.clone(), t.kind.as_str().to_string()))).collect())
     }
 
     fn clear_exec_timers(&self, exec_id: i64) -> Result<()> {

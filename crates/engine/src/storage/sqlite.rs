@@ -441,6 +441,12 @@ impl Storage for SqliteStorage {
         Ok(stmt.execute(params![exec_id, op_id, kind.as_str()])? > 0)
     }
 
+    fn end_op(&self, exec_id: i64, id: &str, status: OperationStatus, end_ms: i64, change_seq: i64) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached("UPDATE operations SET status = ?3, end_ms = ?4, change_seq = ?5 WHERE exec_id = ?1 AND id = ?2")?;
+        stmt.execute(params![exec_id, id, status.as_str(), end_ms, change_seq])?;
+        Ok(())
+    }
+
     fn clear_exec_timers(&self, exec_id: i64) -> Result<()> {
         let mut stmt = self.conn.prepare_cached("DELETE FROM timers WHERE exec_id = ?1")?;
         stmt.execute([exec_id])?;
