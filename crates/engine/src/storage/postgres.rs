@@ -29,7 +29,7 @@ use tokio_postgres::{NoTls, Row};
 
 use super::postgres_cache::RowCache;
 use super::postgres_listen::Listener;
-use super::postgres_pipeline::{send, Answer, Deferred, Failure, Last, Param};
+use super::postgres_pipeline::{send, Answer, Deferred, EventRows, Failure, Last, Param};
 use super::postgres_schema::{inspect, prepare, Found, SCHEMA_VERSION};
 use super::postgres_url::{classify, client_config, redact};
 use crate::error::{EngineError, Result};
@@ -81,6 +81,8 @@ pub struct PgStorage {
     pub(super) rows: RowCache,
     /// The open savepoints, innermost last (see `savepoint`).
     savepoints: RefCell<Vec<Savepoint>>,
+    /// History events of the current transaction not sent yet (postgres_pipeline.rs).
+    events: RefCell<EventRows>,
 }
 
 /// A savepoint is only sent when a statement of its scope has to be: until then it is a place
@@ -89,8 +91,8 @@ pub struct PgStorage {
 /// savepoints never reach the server (two statements per request fewer).
 #[derive(Clone, Copy)]
 enum Savepoint {
-    /// Not sent: the queue's length when it was opened.
-    Queued(usize),
+    /// Not sent: the lengths of the queue and of the unsent events when it was opened.
+    Queued(usize, usize),
     Sent,
 }
 
@@ -176,6 +178,7 @@ impl PgStorage {
             poisoned: RefCell::new(None),
             rows: RowCache::default(),
             savepoints: RefCell::new(Vec::new()),
+            events: RefCell::new(EventRows::default()),
         };
         let mut conn = storage.checkout().map_err(|e| open_error(&shown, e))?;
         block_on(async {
@@ -246,8 +249,7 @@ impl PgStorage {
             return Err(EngineError::Storage(format!("the transaction was aborted by an earlier statement: {reason}")));
         }
         self.ensure_conn()?;
-        let mut queued = self.queued.take();
-        self.send_savepoints(&mut queued);
+        let queued = self.assemble();
         if self.in_tx.get() {
             self.begun.set(true);
         }
@@ -326,7 +328,7 @@ impl PgStorage {
     }
 
     pub(super) fn commit_tx(&self) -> Result<()> {
-        if !self.begun.get() && self.queued.borrow().len() == BEGIN.len() {
+        if !self.begun.get() && self.queued.borrow().len() == BEGIN.len() && self.events.borrow().len() == 0 {
             // Nothing of it reached the server and nothing was written: there is nothing to
             // commit. (Queued writes without a read before them are sent with the COMMIT.)
             self.in_tx.set(false);
@@ -369,6 +371,7 @@ impl PgStorage {
     fn end_tx_state(&self) {
         self.queued.borrow_mut().clear();
         self.savepoints.borrow_mut().clear();
+        *self.events.borrow_mut() = EventRows::default();
         self.poisoned.borrow_mut().take();
         self.rows.clear();
         self.begun.set(false);
@@ -378,24 +381,50 @@ impl PgStorage {
         if !self.in_tx.get() {
             return self.batch("SAVEPOINT request");
         }
-        let at = self.queued.borrow().len();
-        self.savepoints.borrow_mut().push(Savepoint::Queued(at));
+        let mark = Savepoint::Queued(self.queued.borrow().len(), self.events.borrow().len());
+        self.savepoints.borrow_mut().push(mark);
         Ok(())
     }
 
-    /// The queue is about to be sent: every savepoint still held in it goes out at its place.
-    fn send_savepoints(&self, queued: &mut Vec<Deferred>) {
-        for (sent, mark) in self.savepoints.borrow_mut().iter_mut().filter(|m| matches!(m, Savepoint::Queued(_))).enumerate() {
-            if let Savepoint::Queued(at) = *mark {
-                queued.insert(at + sent, Deferred { sql: "SAVEPOINT request", params: Vec::new() });
+    /// A history event of the current transaction, sent with the next flight (outside a
+    /// transaction, at once).
+    pub(super) fn insert_event(&self, exec_id: i64, event_id: i64, event_type: &str, ts_ms: i64, body: String) -> Result<()> {
+        if self.in_tx.get() {
+            self.events.borrow_mut().push(exec_id, event_id, event_type, ts_ms, body);
+            return Ok(());
+        }
+        let mut one = EventRows::default();
+        one.push(exec_id, event_id, event_type, ts_ms, body);
+        let write = one.write(0, 1).expect("one event");
+        self.defer(write.sql, write.params)
+    }
+
+    /// What the next flight sends before its last statement: the queued writes, each stretch's
+    /// events after the stretch's other writes, and every savepoint still held at its place
+    /// (which are then sent).
+    fn assemble(&self) -> Vec<Deferred> {
+        let queued = self.queued.take();
+        let events = self.events.take();
+        let mut out = Vec::with_capacity(queued.len() + 2);
+        let mut writes = queued.into_iter();
+        let (mut sent_writes, mut sent_events) = (0, 0);
+        for mark in self.savepoints.borrow_mut().iter_mut() {
+            if let Savepoint::Queued(at, events_at) = *mark {
+                out.extend(writes.by_ref().take(at - sent_writes));
+                out.extend(events.write(sent_events, events_at));
+                out.push(Deferred { sql: "SAVEPOINT request", params: Vec::new() });
+                (sent_writes, sent_events) = (at, events_at);
             }
             *mark = Savepoint::Sent;
         }
+        out.extend(writes);
+        out.extend(events.write(sent_events, events.len()));
+        out
     }
 
     pub(super) fn release_savepoint(&self) -> Result<()> {
         match self.savepoints.borrow_mut().pop() {
-            Some(Savepoint::Queued(_)) => Ok(()),
+            Some(Savepoint::Queued(..)) => Ok(()),
             _ => self.defer("RELEASE SAVEPOINT request", Vec::new()),
         }
     }
@@ -405,7 +434,10 @@ impl PgStorage {
     pub(super) fn rollback_savepoint(&self) -> Result<()> {
         let mark = self.savepoints.borrow_mut().pop();
         match mark {
-            Some(Savepoint::Queued(at)) => self.queued.borrow_mut().truncate(at),
+            Some(Savepoint::Queued(at, events_at)) => {
+                self.queued.borrow_mut().truncate(at);
+                self.events.borrow_mut().truncate(events_at);
+            }
             _ => self.batch("ROLLBACK TO SAVEPOINT request; RELEASE SAVEPOINT request")?,
         }
         self.rows.clear();
@@ -438,7 +470,7 @@ impl PgStorage {
 impl PgStorage {
     /// Sends what is queued now (before the client is used directly).
     fn flush(&self) -> Result<()> {
-        if self.queued.borrow().is_empty() {
+        if self.queued.borrow().is_empty() && self.events.borrow().len() == 0 {
             return self.ensure_conn();
         }
         self.send(Last::Execute("SELECT 1", &[])).map(|_| ())

@@ -199,8 +199,10 @@ impl Storage for PgStorage {
 
     fn purge_exec(&self, exec_id: i64) -> Result<()> {
         self.rows.forget(exec_id);
+        // Sent now, not queued: unsent events of this transaction go after its queued writes
+        // (postgres_pipeline.rs EventRows), and must not outlive the purge.
+        self.execute("DELETE FROM events WHERE exec_id = $1", &[&exec_id])?;
         for sql in [
-            "DELETE FROM events WHERE exec_id = $1",
             "DELETE FROM operations WHERE exec_id = $1",
             "DELETE FROM timers WHERE exec_id = $1",
             "DELETE FROM control_tokens WHERE exec_id = $1",
@@ -357,10 +359,7 @@ impl Storage for PgStorage {
         if self.locking() {
             self.rows.set_last_event(exec_id, event_id);
         }
-        self.defer(
-            "INSERT INTO events (exec_id, event_id, event_type, ts_ms, body) VALUES ($1, $2, $3, $4, $5)",
-            owned![exec_id, event_id, event.event_type.as_str(), event.timestamp_ms, event.body().to_string()],
-        )
+        PgStorage::insert_event(self, exec_id, event_id, event.event_type.as_str(), event.timestamp_ms, event.body().to_string())
     }
 
     fn events(&self, exec_id: i64) -> Result<Vec<StoredEvent>> {
