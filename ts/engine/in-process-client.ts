@@ -37,15 +37,40 @@ interface PendingEnd {
   reject: (error: unknown) => void;
 }
 
+/**
+ * What callers hand in during one turn of the event loop goes to `send` as one group, with one
+ * group in flight at a time: what arrives meanwhile waits for it and goes as the next group
+ * (the longer a transaction takes, the bigger the group that follows it), while this thread
+ * runs other invocations' code. `send` settles every member itself and never throws.
+ */
+class Groups<T> {
+  private pending: T[] = [];
+  private sending = false;
+
+  constructor(private readonly send: (group: T[]) => Promise<void> | void) {}
+
+  add(member: T): void {
+    if (this.pending.length === 0 && !this.sending) realSetImmediate(() => void this.flush());
+    this.pending.push(member);
+  }
+
+  private async flush(): Promise<void> {
+    const group = this.pending;
+    this.pending = [];
+    this.sending = true;
+    try {
+      await this.send(group);
+    } finally {
+      this.sending = false;
+      if (this.pending.length > 0) realSetImmediate(() => void this.flush());
+    }
+  }
+}
+
 export class InProcessClient implements DurableExecutionClient {
-  private pending: Pending[] = [];
-  private pendingCommits: PendingCommit[] = [];
-  private pendingEnds: PendingEnd[] = [];
-  // One group commit and one group completion in flight at a time: what arrives meanwhile
-  // waits for it and goes as the next group (the longer a transaction takes, the bigger the
-  // group that follows it), while this thread runs other invocations' code.
-  private committing = false;
-  private completing = false;
+  private readonly checkpoints = new Groups<Pending>((group) => this.commitGroup(group));
+  private readonly commits = new Groups<PendingCommit>((group) => this.commitInvocations(group));
+  private readonly ends = new Groups<PendingEnd>((group) => this.completeGroup(group));
   /** Told when an invocation of this engine becomes busy (user code runs: it cannot end now). */
   readonly busyListeners = new Set<() => void>();
 
@@ -66,10 +91,7 @@ export class InProcessClient implements DurableExecutionClient {
 
   checkpoint(params: CheckpointDurableExecutionRequest): Promise<CheckpointDurableExecutionResponse> {
     if (this.groupCommit) {
-      return new Promise((resolve, reject) => {
-        if (this.pending.length === 0) realSetImmediate(() => this.commitGroup());
-        this.pending.push({ request: params, resolve, reject });
-      });
+      return new Promise((resolve, reject) => this.checkpoints.add({ request: params, resolve, reject }));
     }
     try {
       return Promise.resolve(call(() => this.engine.checkpoint(params.DurableExecutionArn, params.CheckpointToken, (params.Updates ?? []) as never)));
@@ -92,16 +114,10 @@ export class InProcessClient implements DurableExecutionClient {
         return Promise.reject(e);
       }
     }
-    return new Promise((resolve, reject) => {
-      if (this.pendingCommits.length === 0 && !this.committing) realSetImmediate(() => void this.commitInvocations());
-      this.pendingCommits.push({ vm, max, poll, resolve, reject });
-    });
+    return new Promise((resolve, reject) => this.commits.add({ vm, max, poll, resolve, reject }));
   }
 
-  private async commitInvocations(): Promise<void> {
-    const group = this.pendingCommits;
-    this.pendingCommits = [];
-    this.committing = true;
+  private async commitInvocations(group: PendingCommit[]): Promise<void> {
     // Every member of a group asks for the same batch size; a poll flag is per member.
     const polls = group.filter((p) => p.poll);
     const rest = group.filter((p) => !p.poll);
@@ -118,13 +134,9 @@ export class InProcessClient implements DurableExecutionClient {
       }
       members.forEach((p, i) => p.resolve(results[i]));
     }
-    this.committing = false;
-    if (this.pendingCommits.length > 0) realSetImmediate(() => void this.commitInvocations());
   }
 
-  private commitGroup(): void {
-    const group = this.pending;
-    this.pending = [];
+  private commitGroup(group: Pending[]): void {
     let results;
     try {
       results = call(() =>
@@ -159,16 +171,10 @@ export class InProcessClient implements DurableExecutionClient {
         return Promise.reject(e);
       }
     }
-    return new Promise((resolve, reject) => {
-      if (this.pendingEnds.length === 0 && !this.completing) realSetImmediate(() => void this.completeGroup());
-      this.pendingEnds.push({ end: { arn, token, output }, resolve, reject });
-    });
+    return new Promise((resolve, reject) => this.ends.add({ end: { arn, token, output }, resolve, reject }));
   }
 
-  private async completeGroup(): Promise<void> {
-    const group = this.pendingEnds;
-    this.pendingEnds = [];
-    this.completing = true;
+  private async completeGroup(group: PendingEnd[]): Promise<void> {
     try {
       const results = await callAsync(() => this.engine.completeInvocations(group.map((p) => p.end)));
       results.forEach((result, i) => {
@@ -177,9 +183,6 @@ export class InProcessClient implements DurableExecutionClient {
       });
     } catch (e) {
       for (const p of group) p.reject(e);
-    } finally {
-      this.completing = false;
-      if (this.pendingEnds.length > 0) realSetImmediate(() => void this.completeGroup());
     }
   }
 

@@ -387,8 +387,8 @@ impl Storage for PgStorage {
     }
 
     fn take_timers(&self, timers: &[DueTimer]) -> Result<Vec<bool>> {
-        if timers.len() < 2 {
-            return timers.iter().map(|t| self.clear_timer(t.exec_id, &t.op_id, t.kind)).collect();
+        if timers.is_empty() {
+            return Ok(Vec::new());
         }
         let exec_ids: Vec<i64> = timers.iter().map(|t| t.exec_id).collect();
         let op_ids: Vec<&str> = timers.iter().map(|t| t.op_id.as_str()).collect();
