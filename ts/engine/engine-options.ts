@@ -95,6 +95,11 @@ export interface StartResult {
   created: boolean;
 }
 
+/**
+ * Published on INVOCATION_CHANNEL. An invocation's end is published once its answer is
+ * recorded; with group completion (a worker) that is off the JavaScript thread, so the next
+ * invocation of the same execution may be published as started first: match them by number.
+ */
 export interface InvocationEvent {
   executionArn: string;
   functionName: string;

@@ -52,7 +52,10 @@ function recordedErrorType(engine: DurableEngine, arn: string, id: string): stri
 }
 
 export class DurableTracer {
+  /** By ARN and invocation number (an invocation's end may arrive after the next one began). */
   private readonly running = new Map<string, Running>();
+  /** The latest invocation of each execution: its operations' events are that one's. */
+  private readonly latest = new Map<string, Running>();
   private readonly stopOps: () => void;
   private readonly onInvocation = (message: unknown) => this.invocation(message as InvocationEvent);
 
@@ -91,12 +94,15 @@ export class DurableTracer {
       const spanId = invocationSpanId(e.executionArn, e.number);
       const attributes = { ...this.executionAttributes(e.executionArn, links), "durable.invocation.number": e.number };
       const span = this.start(`invocation ${links.functionName}`, spanId, parentContext(traceId, executionSpanId(e.executionArn)), attributes);
-      this.running.set(e.executionArn, { links, number: e.number, span, context: parentContext(traceId, spanId), ops: new Map(), failures: [] });
+      const run: Running = { links, number: e.number, span, context: parentContext(traceId, spanId), ops: new Map(), failures: [] };
+      this.running.set(`${e.executionArn}#${e.number}`, run);
+      this.latest.set(e.executionArn, run);
       return;
     }
-    const run = this.running.get(e.executionArn);
-    if (!run || run.number !== e.number) return;
-    this.running.delete(e.executionArn);
+    const run = this.running.get(`${e.executionArn}#${e.number}`);
+    if (!run) return;
+    this.running.delete(`${e.executionArn}#${e.number}`);
+    if (this.latest.get(e.executionArn) === run) this.latest.delete(e.executionArn);
     const now = Date.now();
     for (const { span } of run.ops.values()) {
       span.setAttribute("durable.operation.status", e.phase === "failed" ? "INTERRUPTED" : "SUSPENDED");
@@ -126,7 +132,7 @@ export class DurableTracer {
   }
 
   private operation(e: OperationEvent): void {
-    const run = this.running.get(e.executionArn);
+    const run = this.latest.get(e.executionArn);
     if (!run) return;
     if (e.phase === "started" || e.phase === "resumed") {
       // A context spans invocations: one span per invocation it runs in. A step: one per attempt.
